@@ -1,0 +1,177 @@
+/**
+ * The `quire` command line. Parsing with commander; every command either runs `serve`, `init`, or
+ * an operation through {@link invoke}. Results go to stdout (human text, or JSON with --json);
+ * errors are one line on stderr with the exit codes of BRIEF "The operator's interface".
+ */
+import { Command, CommanderError, Option } from 'commander'
+import { resolveHome, type HomePaths } from '../home/paths.js'
+import { parseListenAddr } from '../home/config.js'
+import { Site } from '../site.js'
+import { EXIT_USAGE, InputError, QuireError, toQuireError } from '../errors.js'
+import { invoke } from './invoke.js'
+import { serve } from './serve.js'
+import { printError, printResult, table, yesNo, type Output } from './print.js'
+import type { PeerView } from '../ops/peer.js'
+import type { StatusResult } from '../ops/status.js'
+import type { IdResult } from '../ops/id.js'
+
+interface GlobalOpts { home?: string, json?: boolean }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+function globals (cmd: Command): { paths: HomePaths, out: Output } {
+  const g = cmd.optsWithGlobals<GlobalOpts>()
+  return { paths: resolveHome(g.home), out: { json: g.json === true } }
+}
+
+function positiveSeconds (value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`--interval must be a positive number of seconds, got "${value}"`, 'usage')
+  return n
+}
+
+function peerLines (rows: PeerView[]): string {
+  if (rows.length === 0) return 'no partners: add one with "quire peer add PEER_ID --addr MULTIADDR"'
+  return table(
+    ['PEER', 'CONNECTED', 'REPLICATE', 'DATA', 'HUB', 'UPDATES', 'NAMESPACES', 'ADDRS', 'LAST CHECKED'],
+    rows.map(r => [
+      r.peerId, yesNo(r.connected), yesNo(r.replicate),
+      yesNo(r.datareplicate) + (r.noEffect.includes('datareplicate') ? '*' : ''),
+      yesNo(r.hub) + (r.noEffect.includes('hub') ? '*' : ''),
+      yesNo(r.updates), r.namespaces.length > 0 ? r.namespaces.join(',') : 'all',
+      r.addrs.length > 0 ? r.addrs.join(' ') : '(accept-only)', r.lastChecked ?? 'never'
+    ])
+  ) + (rows.some(r => r.noEffect.length > 0) ? '\n* no effect without replicate' : '')
+}
+
+function peerLine (r: PeerView): string {
+  return peerLines([r])
+}
+
+function statusLines (s: StatusResult): string {
+  const head = [
+    `node      ${s.peerId}`,
+    `running   ${s.running ? `yes, since ${s.startedAt ?? '?'}` : 'no'}`,
+    ...(s.addrs.length > 0 ? [`addrs     ${s.addrs.join('\n          ')}`] : []),
+    `partners  ${s.counts.peers} (${s.counts.connected} connected)`,
+    ...(s.gate != null ? [`refused   ${s.gate.deniedInbound} inbound, ${s.gate.deniedOutbound} outbound connections from unlisted peers`] : [])
+  ]
+  if (s.partners.length === 0) return head.join('\n')
+  return head.join('\n') + '\n\n' + table(['PEER', 'CONNECTED', 'LAST CHECKED'], s.partners.map(p => [p.peerId + (p.acceptOnly ? ' (accept-only)' : ''), yesNo(p.connected), p.lastChecked ?? 'never']))
+}
+
+/** Run an operation and print its result. */
+function opAction (name: string, toArgs: (cmd: Command, ...positional: any[]) => object, human: (r: any) => string) {
+  return async (...params: any[]): Promise<void> => {
+    const cmd = params[params.length - 1] as Command
+    const positional = params.slice(0, -2)
+    const { paths, out } = globals(cmd)
+    const result = await invoke(paths, name, toArgs(cmd, ...positional))
+    printResult(out, result, human)
+  }
+}
+
+export function buildProgram (): Command {
+  const program = new Command('quire')
+    .description('Peer-to-peer replication node for closed networks of trusted sites')
+    .option('--home <dir>', 'home directory (default: $QUIRE_HOME, else ~/.quire)')
+    .option('--json', 'machine-readable output; errors as {error, code} on stderr')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+
+  program.command('init')
+    .description('create a home: a new identity, an empty store and file store, config.json')
+    .option('--listen <multiaddr>', 'address to listen on (repeatable; default /ip4/0.0.0.0/tcp/4770)', collect)
+    .option('--announce <multiaddr>', 'address partners should dial (repeatable)', collect)
+    .action(async (opts: { listen?: string[], announce?: string[] }, cmd: Command) => {
+      const { paths, out } = globals(cmd)
+      const settings = {
+        ...(opts.listen != null ? { listen: opts.listen.map(a => parseListenAddr(a, '--listen')) } : {}),
+        ...(opts.announce != null ? { announce: opts.announce.map(a => parseListenAddr(a, '--announce')) } : {})
+      }
+      const site = await Site.init(paths, settings)
+      const result = { home: paths.root, peerId: site.peerId, listen: site.config.listen, announce: site.config.announce }
+      await site.close()
+      printResult(out, result, r => `initialised ${r.home}\npeer ID ${r.peerId}\nlisten  ${r.listen.join(' ')}\nstart the node with: quire serve${r.home !== resolveHome().root ? ` --home ${r.home}` : ''}`)
+    })
+
+  program.command('serve')
+    .description('run the node until SIGINT/SIGTERM')
+    .option('--interval <seconds>', 'delta-T interval (default: config.json "interval", 300)', positiveSeconds)
+    .action(async (opts: { interval?: number }, cmd: Command) => {
+      const { paths, out } = globals(cmd)
+      await serve(paths, {
+        interval: opts.interval,
+        onReady: info => printResult(out, info, r => `quire node ${r.peerId} ready\n${r.addrs.map((a: string) => `  ${a}`).join('\n')}\nlocal API ${r.api}`)
+      })
+    })
+
+  program.command('id')
+    .description('print this node\'s peer ID and the addresses partners should dial')
+    .action(opAction('id', () => ({}), (r: IdResult) => [r.peerId, ...r.addrs].join('\n')))
+
+  const peer = program.command('peer').description('the peer table: who this node trusts and what it sends them')
+  const flagOptions = (c: Command, negatable: boolean): Command => {
+    c.option('--replicate', 'send metadata documents to this partner')
+      .option('--datareplicate', 'also send data files (needs --replicate)')
+      .option('--hub', 'also forward documents homed elsewhere (needs --replicate)')
+      .option('--no-updates', 'do not grant this partner locks on documents homed here')
+      .option('--namespaces <list>', 'comma-separated namespaces to accept from this partner ("" = all; "-" = ids without one)')
+    if (negatable) {
+      c.option('--no-replicate').option('--no-datareplicate').option('--no-hub').option('--updates')
+    }
+    return c
+  }
+  const flagArgs = (o: any): object => ({ replicate: o.replicate, datareplicate: o.datareplicate, hub: o.hub, updates: o.updates, namespaces: o.namespaces })
+
+  flagOptions(peer.command('add')
+    .description('list a partner; TARGET is a peer ID or a full /…/p2p/<peer ID> address')
+    .argument('<target>')
+    .option('--addr <multiaddr>', 'address to dial it at (repeatable; none = accept-only)', collect), false)
+    .action(opAction('peer.add', (cmd, target) => ({ target, addrs: cmd.opts().addr, ...flagArgs(cmd.opts()), updates: cmd.opts().updates !== false }), peerLine))
+
+  flagOptions(peer.command('set')
+    .description('change a partner\'s row')
+    .argument('<peer-id>')
+    .option('--addr <multiaddr>', 'replace its addresses (repeatable)', collect)
+    .addOption(new Option('--no-addr', 'remove all its addresses: accept-only')), true)
+    .action(opAction('peer.set', (cmd, peerId) => {
+      const o = cmd.opts()
+      return { peerId, ...flagArgs(o), addrs: Array.isArray(o.addr) ? o.addr : undefined, clearAddrs: o.addr === false }
+    }, peerLine))
+
+  peer.command('rm')
+    .description('remove a partner: its connections close at once')
+    .argument('<peer-id>')
+    .action(opAction('peer.rm', (_cmd, peerId) => ({ peerId }), r => `removed ${r.removed}`))
+
+  peer.command('ls')
+    .description('list the peer table')
+    .action(opAction('peer.ls', () => ({}), peerLines))
+
+  program.command('status')
+    .description('partners, connections, last checks and counts')
+    .action(opAction('status', () => ({}), statusLines))
+
+  return program
+}
+
+export async function main (argv: string[]): Promise<number> {
+  const program = buildProgram()
+  const out: Output = { json: argv.includes('--json') }
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0
+      printError(out, new QuireError(err.message.replace(/^error: /, ''), 'usage', EXIT_USAGE))
+      return EXIT_USAGE
+    }
+    const q = toQuireError(err)
+    if (q.code === 'internal' && process.env.DEBUG != null) console.error(err)
+    printError(out, q)
+    return q.exitCode
+  }
+}

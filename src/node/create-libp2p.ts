@@ -1,0 +1,44 @@
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify, type Identify } from '@libp2p/identify'
+import { ping, type Ping } from '@libp2p/ping'
+import type { ComponentLogger, ConnectionGater, PrivateKey } from '@libp2p/interface'
+
+/**
+ * A stranger's half-open connection is dropped after this long (S2 in the reliability battery:
+ * a handshake slowloris must not hold slots for libp2p's default 10 s).
+ */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
+export const DIAL_TIMEOUT_MS = 10_000
+
+export interface HostOptions {
+  privateKey: PrivateKey
+  listen: string[]
+  announce: string[]
+  gater: ConnectionGater
+  logger?: ComponentLogger
+  /** extra services by name, e.g. Quire's protocol services */
+  services?: Record<string, (components: any) => unknown>
+}
+
+export type Host = Libp2p<{ identify: Identify, ping: Ping } & Record<string, unknown>>
+
+/** The libp2p host of a Quire node: TCP, Noise, Yamux, identify, ping. A fresh options object each call. */
+export async function createHost (opts: HostOptions): Promise<Host> {
+  return await createLibp2p({
+    privateKey: opts.privateKey,
+    addresses: { listen: opts.listen, announce: opts.announce },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: opts.gater,
+    connectionManager: {
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
+      dialTimeout: DIAL_TIMEOUT_MS
+    },
+    ...(opts.logger != null ? { logger: opts.logger } : {}),
+    services: { identify: identify(), ping: ping(), ...(opts.services ?? {}) }
+  }) as unknown as Host
+}

@@ -1,0 +1,18 @@
+import type { Site } from '../site.js'
+import type { QuireNode } from '../node/quire-node.js'
+
+/**
+ * What an operation runs against: always an open Site; a running node when the operation runs
+ * inside `serve` (through the local API). Operations are the one implementation of every command:
+ * the CLI calls them directly when no node runs, the API calls them inside the node.
+ */
+export interface OpContext {
+  site: Site
+  node?: QuireNode
+}
+
+export interface Operation<A = any, R = unknown> {
+  /** may run without a node (opens the store directly)? */
+  offline: boolean
+  run: (ctx: OpContext, args: A) => Promise<R>
+}

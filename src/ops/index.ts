@@ -1,0 +1,14 @@
+import type { Operation } from './context.js'
+import { id } from './id.js'
+import { peerAdd, peerLs, peerRm, peerSet } from './peer.js'
+import { status } from './status.js'
+
+/** Every operation by the name the CLI and the local API use. */
+export const OPERATIONS: Record<string, Operation> = {
+  id,
+  'peer.add': peerAdd,
+  'peer.set': peerSet,
+  'peer.rm': peerRm,
+  'peer.ls': peerLs,
+  status
+}

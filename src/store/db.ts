@@ -1,0 +1,96 @@
+import { Level } from 'level'
+import { randomBytes } from 'node:crypto'
+import { StoreError } from '../errors.js'
+
+/**
+ * The node's LevelDB: one database, one sublevel per concern. The schema version is recorded at
+ * `init`; a node refuses to open a store written by a newer Quire, so downgrades cannot corrupt it.
+ */
+export const SCHEMA_VERSION = 1
+
+
+export interface StoreMeta {
+  schema: number
+  /** random id made at init: a partner can tell a reset store from a continuing one */
+  epoch: string
+  createdAt: string
+}
+
+export class Db {
+  readonly level: Level<string, unknown>
+  readonly path: string
+
+  private constructor (level: Level<string, unknown>, path: string) {
+    this.level = level
+    this.path = path
+  }
+
+  /** A typed JSON sublevel. */
+  sub<V> (name: string): Level<string, V> {
+    return this.level.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Level<string, V>
+  }
+
+  get meta (): Level<string, unknown> { return this.sub<unknown>('meta') }
+
+  async readMeta (): Promise<StoreMeta> {
+    const meta = this.meta
+    const [schema, epoch, createdAt] = await meta.getMany(['schema', 'epoch', 'createdAt'])
+    return { schema: schema as number, epoch: epoch as string, createdAt: createdAt as string }
+  }
+
+  /** Create a new, empty store. Fails if one exists at `path`. */
+  static async create (path: string): Promise<Db> {
+    const level = new Level<string, unknown>(path, { valueEncoding: 'json', createIfMissing: true, errorIfExists: true })
+    await openLevel(level, path)
+    const db = new Db(level, path)
+    await db.meta.batch([
+      { type: 'put', key: 'schema', value: SCHEMA_VERSION },
+      { type: 'put', key: 'epoch', value: randomBytes(8).toString('hex') },
+      { type: 'put', key: 'createdAt', value: new Date().toISOString() }
+    ])
+    return db
+  }
+
+  /**
+   * Open an existing store. A missing store is an error, never a reason to start empty: an empty
+   * store announced to partners would read as "everything was deleted".
+   */
+  static async open (path: string): Promise<Db> {
+    const level = new Level<string, unknown>(path, { valueEncoding: 'json', createIfMissing: false })
+    await openLevel(level, path)
+    const db = new Db(level, path)
+    let meta: StoreMeta
+    try {
+      meta = await db.readMeta()
+    } catch (err: any) {
+      await level.close()
+      throw new StoreError(`store ${path} cannot be read (${err.message}); it may be damaged`, 'store-corrupt')
+    }
+    if (typeof meta.schema !== 'number' || typeof meta.epoch !== 'string') {
+      await level.close()
+      throw new StoreError(`store ${path} has no schema record: it is not a Quire store or it is damaged`, 'store-corrupt')
+    }
+    if (meta.schema > SCHEMA_VERSION) {
+      await level.close()
+      throw new StoreError(`store ${path} has schema version ${meta.schema}, newer than this Quire understands (${SCHEMA_VERSION}); upgrade Quire`, 'store-newer')
+    }
+    return db
+  }
+
+  async close (): Promise<void> {
+    await this.level.close()
+  }
+}
+
+async function openLevel (level: Level<string, unknown>, path: string): Promise<void> {
+  try {
+    await level.open()
+  } catch (err: any) {
+    const cause = err.cause ?? err
+    const text = `${cause.code ?? ''} ${cause.message ?? ''}`
+    if (/LOCK|lock/.test(text)) throw new StoreError(`store ${path} is in use by another Quire process`, 'store-busy')
+    if (/does not exist|NotFound|No such file/i.test(text)) throw new StoreError(`no store at ${path}: run "quire init" first, or restore the store`, 'store-missing')
+    if (/exists/i.test(text)) throw new StoreError(`a store already exists at ${path}`, 'store-exists')
+    throw new StoreError(`store ${path} cannot be opened: ${cause.message ?? err.message}`, 'store-corrupt')
+  }
+}
