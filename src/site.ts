@@ -6,6 +6,8 @@ import { type Config, defaultConfig, loadConfig, writeConfig } from './home/conf
 import { createIdentity, loadIdentity } from './home/identity.js'
 import { Db } from './store/db.js'
 import { PeerTable } from './store/peers.js'
+import { FsFileStore } from './store/files.js'
+import { Documents } from './store/documents.js'
 import type { PeerRow } from './model/peer-row.js'
 import { InputError, StoreError } from './errors.js'
 
@@ -21,14 +23,24 @@ export class Site {
   readonly peerId: string
   readonly db: Db
   readonly peers: PeerTable
+  readonly files: FsFileStore
+  readonly docs: Documents
 
-  private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable) {
+  private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable, docs: Documents) {
     this.paths = paths
     this.config = config
     this.key = key
     this.peerId = peerIdFromPrivateKey(key).toString()
     this.db = db
     this.peers = peers
+    this.docs = docs
+    this.files = docs.files as FsFileStore
+  }
+
+  private static async assemble (paths: HomePaths, config: Config, key: PrivateKey, db: Db): Promise<Site> {
+    const peers = await PeerTable.load(db.sub<PeerRow>('peers'))
+    const docs = await Documents.open(db, new FsFileStore(paths.files))
+    return new Site(paths, config, key, db, peers, docs)
   }
 
   /** `quire init`: a new home with a new identity and empty stores. Never touches an existing home. */
@@ -42,7 +54,7 @@ export class Site {
       const config = { ...defaultConfig(), ...settings }
       // written last: a home without config.json is an interrupted init, refused by open()
       await writeConfig(paths.config, config)
-      return new Site(paths, config, key, db, await PeerTable.load(db.sub<PeerRow>('peers')))
+      return await Site.assemble(paths, config, key, db)
     } catch (err) {
       await db.close()
       throw err
@@ -65,7 +77,7 @@ export class Site {
     const db = await Db.open(paths.db)
     try {
       await assertDir(paths.files, 'file store')
-      return new Site(paths, config, key, db, await PeerTable.load(db.sub<PeerRow>('peers')))
+      return await Site.assemble(paths, config, key, db)
     } catch (err) {
       await db.close()
       throw err

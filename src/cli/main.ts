@@ -14,6 +14,9 @@ import { printError, printResult, table, yesNo, type Output } from './print.js'
 import type { PeerView } from '../ops/peer.js'
 import type { StatusResult } from '../ops/status.js'
 import type { IdResult } from '../ops/id.js'
+import type { DocView } from '../ops/docs.js'
+import type { BatchFailure } from '../ops/put-batch.js'
+import { resolve as resolvePath } from 'node:path'
 
 interface GlobalOpts { home?: string, json?: boolean }
 
@@ -60,15 +63,26 @@ function statusLines (s: StatusResult): string {
   return head.join('\n') + '\n\n' + table(['PEER', 'CONNECTED', 'LAST CHECKED'], s.partners.map(p => [p.peerId + (p.acceptOnly ? ' (accept-only)' : ''), yesNo(p.connected), p.lastChecked ?? 'never']))
 }
 
-/** Run an operation and print its result. */
-function opAction (name: string, toArgs: (cmd: Command, ...positional: any[]) => object, human: (r: any) => string) {
+/** Paths reach the node through the API: make them absolute against the caller's directory. */
+const abs = (p: string | undefined): string | undefined => p == null ? undefined : resolvePath(p)
+
+let exitCode = 0
+
+/** Run an operation and print its result; `exit` may turn a result into exit 1 ("found a problem"). */
+function opAction (name: string | ((cmd: Command) => string), toArgs: (cmd: Command, ...positional: any[]) => object, human: (r: any) => string, exit?: (r: any) => number) {
   return async (...params: any[]): Promise<void> => {
     const cmd = params[params.length - 1] as Command
     const positional = params.slice(0, -2)
     const { paths, out } = globals(cmd)
-    const result = await invoke(paths, name, toArgs(cmd, ...positional))
+    const result = await invoke(paths, typeof name === 'string' ? name : name(cmd), toArgs(cmd, ...positional))
     printResult(out, result, human)
+    exitCode = exit?.(result) ?? 0
   }
+}
+
+function docLine (d: DocView): string {
+  const data = d.data == null ? 'no data' : `data ${d.data.cid} ${d.data.size} B ${d.data.local ? 'local' : 'NOT local'}`
+  return `${d.id}  rev ${d.rev}${d.deleted ? ' (deleted)' : ''}  home ${d.home}  ${data}`
 }
 
 export function buildProgram (): Command {
@@ -150,6 +164,54 @@ export function buildProgram (): Command {
     .description('list the peer table')
     .action(opAction('peer.ls', () => ({}), peerLines))
 
+  program.command('put')
+    .description('insert a document homed here; or many with --batch FILE (JSON lines {"id","meta","data"?})')
+    .argument('[doc-id]')
+    .option('--meta <file>', 'metadata file')
+    .option('--data <file>', 'data file')
+    .option('--batch <file>', 'insert every line of FILE')
+    .action(opAction(
+      cmd => cmd.opts().batch != null ? 'put.batch' : 'put',
+      (cmd, id) => {
+        const o = cmd.opts()
+        if (o.batch != null) {
+          if (id != null || o.meta != null || o.data != null) throw new InputError('--batch takes no DOC_ID, --meta or --data', 'usage')
+          return { file: abs(o.batch) }
+        }
+        if (id == null || o.meta == null) throw new InputError('put needs DOC_ID and --meta FILE (or --batch FILE)', 'usage')
+        return { id, meta: abs(o.meta), data: abs(o.data) }
+      },
+      (r: any) => r.total != null
+        ? [`stored ${r.stored} of ${r.total} documents`, ...r.failed.map((f: BatchFailure) => `line ${f.line}${f.id != null ? ` (${f.id})` : ''}: ${f.error}`)].join('\n')
+        : `${r.id} rev ${r.rev} home ${r.home}`,
+      (r: any) => r.failed?.length > 0 ? 1 : 0))
+
+  program.command('update')
+    .description('a new revision of a document (its metadata and/or data file)')
+    .argument('<doc-id>')
+    .option('--meta <file>', 'new metadata file')
+    .option('--data <file>', 'new data file')
+    .action(opAction('update', (cmd, id) => ({ id, meta: abs(cmd.opts().meta), data: abs(cmd.opts().data) }), r => `${r.id} rev ${r.rev}`))
+
+  program.command('rm')
+    .description('delete a document: a signed tombstone revision (its data file is kept)')
+    .argument('<doc-id>')
+    .action(opAction('rm', (_cmd, id) => ({ id }), r => `${r.id} rev ${r.rev} deleted`))
+
+  program.command('get')
+    .description('show a document; write its metadata and data file out')
+    .argument('<doc-id>')
+    .option('--meta-out <file>', 'write the metadata here')
+    .option('--data-out <file>', 'write the data file here (verified against its content ID)')
+    .action(opAction('get', (cmd, id) => ({ id, metaOut: abs(cmd.opts().metaOut), dataOut: abs(cmd.opts().dataOut) }), docLine))
+
+  program.command('ls')
+    .description('list documents in id order, a page at a time')
+    .option('--namespace <ns>', 'only this namespace ("-" = ids without one)')
+    .option('--limit <n>', 'at most N (default 1000)', (v: string) => Number(v))
+    .option('--after <id>', 'start after this id (the last id of the previous page)')
+    .action(opAction('ls', cmd => ({ namespace: cmd.opts().namespace, limit: cmd.opts().limit, after: cmd.opts().after }), (r: DocView[]) => r.length === 0 ? 'no documents' : r.map(docLine).join('\n')))
+
   program.command('status')
     .description('partners, connections, last checks and counts')
     .action(opAction('status', () => ({}), statusLines))
@@ -162,7 +224,7 @@ export async function main (argv: string[]): Promise<number> {
   const out: Output = { json: argv.includes('--json') }
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return 0
+    return exitCode
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0

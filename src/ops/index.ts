@@ -2,6 +2,8 @@ import type { Operation } from './context.js'
 import { id } from './id.js'
 import { peerAdd, peerLs, peerRm, peerSet } from './peer.js'
 import { status } from './status.js'
+import { get, ls, put, rm, update } from './docs.js'
+import { putBatch } from './put-batch.js'
 
 /** Every operation by the name the CLI and the local API use. */
 export const OPERATIONS: Record<string, Operation> = {
@@ -10,5 +12,11 @@ export const OPERATIONS: Record<string, Operation> = {
   'peer.set': peerSet,
   'peer.rm': peerRm,
   'peer.ls': peerLs,
-  status
+  status,
+  put,
+  'put.batch': putBatch,
+  update,
+  rm,
+  get,
+  ls
 }

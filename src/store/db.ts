@@ -25,9 +25,16 @@ export class Db {
     this.path = path
   }
 
-  /** A typed JSON sublevel. */
-  sub<V> (name: string): Level<string, V> {
-    return this.level.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Level<string, V>
+  private readonly subs = new Map<string, unknown>()
+
+  /** A typed sublevel, JSON unless `binary`; one instance per name. */
+  sub<V> (name: string, binary = false): Level<string, V> {
+    let s = this.subs.get(name)
+    if (s == null) {
+      s = this.level.sublevel<string, V>(name, { valueEncoding: binary ? 'view' : 'json' })
+      this.subs.set(name, s)
+    }
+    return s as Level<string, V>
   }
 
   get meta (): Level<string, unknown> { return this.sub<unknown>('meta') }

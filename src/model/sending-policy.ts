@@ -1,0 +1,37 @@
+/**
+ * What this node sends to a partner, decided by this node's row for it (BRIEF "Sending"):
+ * nothing without `replicate`; the data file only with `datareplicate`; documents homed elsewhere
+ * only with `hub`. A document never goes back to its own home (the home has it), nor to the partner
+ * it came from (it has it), which also keeps hub cycles from echoing.
+ */
+import type { PeerRow } from './peer-row.js'
+
+export interface SendDecision {
+  meta: boolean
+  data: boolean
+}
+
+export const SEND_NOTHING: SendDecision = Object.freeze({ meta: false, data: false })
+
+export interface SendableDoc {
+  home: string
+  /** the partner this node received the current revision from, if any */
+  receivedFrom?: string | null
+}
+
+export function sendDecision (self: string, row: PeerRow | undefined, doc: SendableDoc): SendDecision {
+  if (row == null || !row.replicate) return SEND_NOTHING
+  if (doc.home === row.peerId) return SEND_NOTHING
+  if (doc.home !== self && !row.hub) return SEND_NOTHING
+  if (doc.receivedFrom === row.peerId) return SEND_NOTHING
+  return { meta: true, data: row.datareplicate }
+}
+
+/**
+ * May this partner fetch a data file from us? Yes if some document naming it would be sent to
+ * that partner with data. (Repairs have their own rule, protocols/file.md#repair.)
+ */
+export function mayServeData (self: string, row: PeerRow | undefined, docs: SendableDoc[]): boolean {
+  if (row == null || !row.replicate || !row.datareplicate) return false
+  return docs.some(d => d.home === self || row.hub)
+}

@@ -1,0 +1,168 @@
+import { createReadStream } from 'node:fs'
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import type { OpContext, Operation } from './context.js'
+import type { DocEntry } from '../store/documents.js'
+import type { BlobRef } from '../store/files.js'
+import { changeDocument, checkMetadataSize, insertDocuments } from '../store/commit.js'
+import { parseDocId, parseNamespace } from '../model/doc-id.js'
+import { parseCid, rawCidFromDigest } from '../model/cids.js'
+import { InputError, NotFoundError, QuireError, StoreError } from '../errors.js'
+
+export interface DocView {
+  id: string
+  rev: number
+  home: string
+  deleted: boolean
+  data: { cid: string, size: number, local: boolean } | null
+}
+
+export async function viewDoc (ctx: OpContext, e: DocEntry): Promise<DocView> {
+  return {
+    id: e.id,
+    rev: e.rev,
+    home: e.home,
+    deleted: e.deleted,
+    data: e.data == null ? null : { ...e.data, local: await ctx.site.docs.dataLocal(e) }
+  }
+}
+
+function requirePath (value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new InputError(`${what} needs a file path`, 'usage')
+  return value
+}
+
+/** Read a metadata file (bounded by the metadata limit before reading it). */
+export async function readMetadataFile (path: string): Promise<Uint8Array> {
+  let size: number
+  try {
+    const st = await stat(path)
+    if (!st.isFile()) throw new InputError(`metadata ${path} is not a file`, 'bad-file')
+    size = st.size
+  } catch (err: any) {
+    if (err instanceof QuireError) throw err
+    throw new InputError(`cannot read metadata file ${path}: ${err.code ?? err.message}`, 'bad-file')
+  }
+  checkMetadataSize(size)
+  return await readFile(path)
+}
+
+/** Stream a data file into the file store, hashing it on the way; never whole in memory. */
+export async function storeDataFile (ctx: OpContext, path: string): Promise<BlobRef> {
+  try {
+    const st = await stat(path)
+    if (!st.isFile()) throw new InputError(`data ${path} is not a file`, 'bad-file')
+  } catch (err: any) {
+    if (err instanceof QuireError) throw err
+    throw new InputError(`cannot read data file ${path}: ${err.code ?? err.message}`, 'bad-file')
+  }
+  return await ctx.site.files.put(createReadStream(path, { highWaterMark: 256 * 1024 }))
+}
+
+export interface PutArgs { id: string, meta: string, data?: string }
+
+export const put: Operation<PutArgs, { id: string, rev: number, home: string }> = {
+  offline: true,
+  async run (ctx, args) {
+    const id = parseDocId(args.id)
+    const metadata = await readMetadataFile(requirePath(args.meta, '--meta'))
+    const existing = await ctx.site.docs.get(id)
+    if (existing != null) throw new InputError(`document ${id} already exists (rev ${existing.rev}); use "quire update"`, 'exists')
+    const data = args.data != null ? await storeDataFile(ctx, requirePath(args.data, '--data')) : null
+    const [result] = await insertDocuments(ctx.site, [{ id, metadata, data }])
+    if (result instanceof QuireError) throw result
+    return { id: result.id, rev: result.rev, home: result.home }
+  }
+}
+
+export interface UpdateArgs { id: string, meta?: string, data?: string }
+
+export const update: Operation<UpdateArgs, { id: string, rev: number }> = {
+  offline: true,
+  async run (ctx, args) {
+    const id = parseDocId(args.id)
+    if (args.meta == null && args.data == null) throw new InputError('update needs --meta and/or --data', 'usage')
+    const metadata = args.meta != null ? await readMetadataFile(args.meta) : undefined
+    const data = args.data != null ? await storeDataFile(ctx, args.data) : undefined
+    const entry = await changeDocument(ctx.site, { id, metadata, data })
+    return { id: entry.id, rev: entry.rev }
+  }
+}
+
+export const rm: Operation<{ id: string }, { id: string, rev: number, deleted: true }> = {
+  offline: true,
+  async run (ctx, args) {
+    const entry = await changeDocument(ctx.site, { id: parseDocId(args.id), deleted: true })
+    return { id: entry.id, rev: entry.rev, deleted: true }
+  }
+}
+
+export interface GetArgs { id: string, metaOut?: string, dataOut?: string }
+
+export const get: Operation<GetArgs, DocView> = {
+  offline: true,
+  async run (ctx, args) {
+    const id = parseDocId(args.id)
+    const entry = await ctx.site.docs.get(id)
+    if (entry == null) throw new NotFoundError(`no document ${id}`)
+    if (args.metaOut != null) {
+      const bytes = await ctx.site.docs.metadata(entry.meta)
+      if (bytes == null) throw new StoreError(`metadata of ${id} is missing from the store`, 'metadata-missing')
+      await writeOut(args.metaOut, async fh => { await fh.writeFile(bytes) })
+    }
+    if (args.dataOut != null) await copyDataOut(ctx, entry, args.dataOut)
+    return await viewDoc(ctx, entry)
+  }
+}
+
+/** Copy a data file out, verifying it against its CID; damaged bytes never reach the operator. */
+async function copyDataOut (ctx: OpContext, entry: DocEntry, path: string): Promise<void> {
+  if (entry.data == null) throw new InputError(`document ${entry.id} has no data file`, 'no-data')
+  const cid = parseCid(entry.data.cid)
+  if ((await ctx.site.files.stat(cid)) == null) throw new NotFoundError(`the data file of ${entry.id} is not stored on this node (not yet replicated?)`, 'data-not-local')
+  await writeOut(path, async fh => {
+    const hash = createHash('sha256')
+    for await (const chunk of ctx.site.files.read(cid)) {
+      hash.update(chunk)
+      await fh.write(chunk)
+    }
+    if (!rawCidFromDigest(hash.digest()).equals(cid)) throw new StoreError(`the data file of ${entry.id} is damaged (its bytes do not match ${entry.data!.cid}); repair it from a partner`, 'damaged')
+  })
+}
+
+async function writeOut (path: string, fill: (fh: Awaited<ReturnType<typeof open>>) => Promise<void>): Promise<void> {
+  const staged = `${path}.quire-partial`
+  let fh
+  try {
+    fh = await open(staged, 'w', 0o644)
+  } catch (err: any) {
+    throw new InputError(`cannot write ${path}: ${err.code ?? err.message}`, 'bad-file')
+  }
+  try {
+    await fill(fh)
+    await fh.close()
+    await rename(staged, path)
+  } catch (err) {
+    await fh.close().catch(() => {})
+    await unlink(staged).catch(() => {})
+    throw err
+  }
+}
+
+export interface LsArgs { namespace?: string, limit?: number, after?: string }
+
+export const MAX_LS_LIMIT = 100_000
+
+export const ls: Operation<LsArgs, DocView[]> = {
+  offline: true,
+  async run (ctx, args) {
+    const limit = args.limit ?? 1000
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LS_LIMIT) throw new InputError(`--limit must be 1..${MAX_LS_LIMIT}`, 'usage')
+    const entries = await ctx.site.docs.list({
+      namespace: args.namespace != null ? parseNamespace(args.namespace) : undefined,
+      after: args.after,
+      limit
+    })
+    return await Promise.all(entries.map(async e => await viewDoc(ctx, e)))
+  }
+}

@@ -1,0 +1,503 @@
+/**
+ * The foundation, end to end: real `quire` processes, real TCP on 127.0.0.x, real LevelDB.
+ * Each node gets its own loopback address (libp2p limits inbound connections per host per second).
+ */
+import assert from 'node:assert/strict'
+import { readFile, unlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Level } from 'level'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import {
+  cleanupAll, exists, fileMode, initNode, makeHome, nextIp, freePort, quire, quireOk, readNodeJson,
+  sleep, startServe, waitFor, type InitNode, type QuireResult, type Served
+} from '../fixtures/cli.js'
+
+const EXIT_PROBLEM = 1
+const EXIT_USAGE = 2
+const EXIT_UNREACHABLE = 3
+
+/** A failed command: the expected exit code, exactly one line on stderr, no stack trace. */
+function assertOneLineError (r: QuireResult, exit: number | 'non-zero', what: string): string {
+  if (exit === 'non-zero') assert.notEqual(r.code, 0, `${what}: expected a non-zero exit, stderr: ${r.stderr}`)
+  else assert.equal(r.code, exit, `${what}: exit code (stderr: ${r.stderr.trim()})`)
+  const text = r.stderr.replace(/\n$/, '')
+  assert.ok(text.length > 0, `${what}: stderr is empty`)
+  assert.ok(!text.includes('\n'), `${what}: stderr is more than one line:\n${r.stderr}`)
+  assert.ok(!r.stderr.includes('    at '), `${what}: stderr shows a stack trace:\n${r.stderr}`)
+  return text
+}
+
+/** With --json: stderr is one JSON object {error, code}. */
+function assertJsonError (r: QuireResult, exit: number, code: string | null, what: string): void {
+  assertOneLineError(r, exit, what)
+  assert.ok(r.errorJson != null && typeof r.errorJson === 'object', `${what}: stderr is not JSON: ${r.stderr}`)
+  assert.equal(typeof r.errorJson.error, 'string', `${what}: no "error" in ${r.stderr}`)
+  assert.ok(r.errorJson.error.length > 0)
+  assert.equal(typeof r.errorJson.code, 'string', `${what}: no "code" in ${r.stderr}`)
+  if (code != null) assert.equal(r.errorJson.code, code, `${what}: error code`)
+}
+
+async function peerLs (home: string): Promise<any[]> {
+  return await quireOk(['peer', 'ls', '--home', home])
+}
+
+async function statusOf (home: string): Promise<any> {
+  return await quireOk(['status', '--home', home])
+}
+
+function rowFor (rows: any[], peerId: string): any {
+  const row = rows.find(r => r.peerId === peerId)
+  assert.ok(row != null, `no row for ${peerId} in ${JSON.stringify(rows)}`)
+  return row
+}
+
+/** Poll the node's own API (cheap) until its row for `peerId` shows `connected`. */
+async function waitConnected (node: Served, peerId: string, connected: boolean, timeoutMs: number): Promise<void> {
+  await waitFor(async () => {
+    const rows: any[] = await node.op('peer.ls')
+    return rows.some(r => r.peerId === peerId && r.connected === connected)
+  }, timeoutMs, `${node.home}: peer ${peerId} connected=${connected}`, 50)
+}
+
+async function cleanup (): Promise<void> {
+  const errors = await cleanupAll()
+  if (errors.length > 0) throw new Error(`cleanup failed: ${errors.map(e => e.message).join('; ')}`)
+}
+
+describe('home and identity', function () {
+  afterEach(cleanup)
+
+  it('init creates the home with a 0600 identity key, config.json, db/ and files/', async function () {
+    const { home } = await makeHome()
+    const ip = nextIp()
+    const port = await freePort(ip)
+    const listen = `/ip4/${ip}/tcp/${port}`
+    const r = await quire(['init', '--home', home, '--listen', listen, '--json'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.json.peerId, /^12D3KooW/)
+    assert.equal(await fileMode(join(home, 'identity.key')), 0o600)
+    const config = JSON.parse(await readFile(join(home, 'config.json'), 'utf8'))
+    assert.deepEqual(config.listen, [listen])
+    assert.ok(await exists(join(home, 'db', 'CURRENT')), 'db/ is a LevelDB')
+    assert.ok(await exists(join(home, 'files')), 'files/ exists')
+    assert.equal(await exists(join(home, 'node.json')), false, 'no node.json before serve')
+  })
+
+  it('a second init on the same home exits 2 and leaves the key and config byte-identical', async function () {
+    const a = await initNode('a')
+    const key = await readFile(join(a.home, 'identity.key'))
+    const config = await readFile(join(a.home, 'config.json'))
+    const r = await quire(['init', '--home', a.home, '--listen', `/ip4/${a.ip}/tcp/${a.port + 1}`])
+    assertOneLineError(r, EXIT_USAGE, 'second init')
+    assert.deepEqual(await readFile(join(a.home, 'identity.key')), key)
+    assert.deepEqual(await readFile(join(a.home, 'config.json')), config)
+    const id = await quireOk(['id', '--home', a.home])
+    assert.equal(id.peerId, a.peerId)
+  })
+
+  it('quire id gives the same peer ID offline and across serve restarts', async function () {
+    const a = await initNode('a')
+    const offline = await quireOk(['id', '--home', a.home])
+    assert.equal(offline.peerId, a.peerId)
+    assert.deepEqual(offline.addrs, [a.addr])
+    for (let i = 0; i < 2; i++) {
+      const s = await startServe(a.home)
+      assert.equal(s.nodeJson.peerId, a.peerId)
+      const online = await quireOk(['id', '--home', a.home])
+      assert.equal(online.peerId, a.peerId)
+      assert.ok(online.addrs.includes(a.addr), `running node announces ${a.addr}: ${JSON.stringify(online.addrs)}`)
+      const stopped = await s.stop()
+      assert.equal(stopped.code, 0)
+    }
+    assert.equal((await quireOk(['id', '--home', a.home])).peerId, a.peerId)
+  })
+
+  it('a corrupt identity key makes id and serve fail loudly on one line, and the key is never replaced', async function () {
+    const a = await initNode('a')
+    const keyPath = join(a.home, 'identity.key')
+    const garbage = Buffer.from('this is not a libp2p private key \x00\xff\xfe garbage garbage\n', 'latin1')
+    await writeFile(keyPath, garbage, { mode: 0o600 })
+
+    const id = await quire(['id', '--home', a.home])
+    assertOneLineError(id, 'non-zero', 'id with a corrupt key')
+    assert.match(id.stderr, /identity/i)
+    const idJson = await quire(['id', '--home', a.home, '--json'])
+    assertJsonError(idJson, id.code!, 'identity-corrupt', 'id --json with a corrupt key')
+
+    const serve = await quire(['serve', '--home', a.home], { timeoutMs: 10_000 })
+    assertOneLineError(serve, 'non-zero', 'serve with a corrupt key')
+    assert.equal(await exists(join(a.home, 'node.json')), false, 'a failed serve leaves no node.json')
+
+    assert.deepEqual(await readFile(keyPath), garbage, 'the corrupt key file is left exactly as it was')
+  })
+
+  it('a missing identity key is an error, never a reason to make a new identity', async function () {
+    const a = await initNode('a')
+    const keyPath = join(a.home, 'identity.key')
+    await writeFile(keyPath, '') // empty, then removed below: both must fail
+    const empty = await quire(['id', '--home', a.home])
+    assertOneLineError(empty, 'non-zero', 'id with an empty key')
+    await unlink(keyPath)
+    const missing = await quire(['serve', '--home', a.home], { timeoutMs: 10_000 })
+    assertOneLineError(missing, 'non-zero', 'serve with no key')
+    assert.equal(await exists(keyPath), false, 'serve must not create a new key')
+  })
+
+  it('a store written by a newer schema version is refused with a clear error', async function () {
+    const a = await initNode('a')
+    const db = new Level<string, unknown>(join(a.home, 'db'), { valueEncoding: 'json', createIfMissing: false })
+    await db.open()
+    await db.sublevel<string, unknown>('meta', { valueEncoding: 'json' }).put('schema', 999)
+    await db.close()
+
+    const r = await quire(['id', '--home', a.home, '--json'])
+    assertJsonError(r, EXIT_PROBLEM, 'store-newer', 'id on a newer store')
+    assert.match(r.errorJson.error, /999/)
+    assert.match(r.errorJson.error, /newer/)
+
+    const serve = await quire(['serve', '--home', a.home], { timeoutMs: 10_000 })
+    const line = assertOneLineError(serve, EXIT_PROBLEM, 'serve on a newer store')
+    assert.match(line, /schema version 999/)
+    assert.equal(await exists(join(a.home, 'node.json')), false)
+  })
+})
+
+describe('partner connections and the allowlist gate', function () {
+  afterEach(cleanup)
+
+  /** Init two nodes and list each other with the full addresses `quire id` prints. */
+  async function listedPair (): Promise<[InitNode, InitNode]> {
+    const [a, b] = await Promise.all([initNode('a'), initNode('b')])
+    const [idA, idB] = await Promise.all([quireOk(['id', '--home', a.home]), quireOk(['id', '--home', b.home])])
+    assert.equal(idA.addrs.length, 1)
+    await Promise.all([
+      quireOk(['peer', 'add', idB.addrs[0], '--home', a.home]),
+      quireOk(['peer', 'add', idA.addrs[0], '--home', b.home])
+    ])
+    return [a, b]
+  }
+
+  it('two nodes that list each other connect, and peer ls shows it on both', async function () {
+    const [a, b] = await listedPair()
+    const [sa, sb] = await Promise.all([startServe(a.home), startServe(b.home)])
+    await waitFor(async () => {
+      const [la, lb] = await Promise.all([peerLs(a.home), peerLs(b.home)])
+      return rowFor(la, b.peerId).connected === true && rowFor(lb, a.peerId).connected === true
+    }, 8_000, 'A and B to show each other connected in peer ls --json', 200)
+    for (const st of await Promise.all([sa.op('status'), sb.op('status')])) {
+      assert.deepEqual(st.gate, { deniedInbound: 0, deniedOutbound: 0 }, 'a listed partner is never refused')
+      assert.equal(st.counts.connected, 1)
+    }
+  })
+
+  it('an unlisted node cannot connect: the victim\'s gate refuses it and it never shows as connected', async function () {
+    const [v, a] = await listedPair()
+    const c = await initNode('stranger')
+    await quireOk(['peer', 'add', v.addr, '--home', c.home]) // the stranger lists the victim; the victim does not list it
+    const [sv, sa] = await Promise.all([startServe(v.home), startServe(a.home)])
+    await waitConnected(sv, a.peerId, true, 8_000)
+    assert.equal((await sv.op('status')).gate.deniedInbound, 0)
+
+    const sc = await startServe(c.home)
+    const refused = await waitFor(async () => {
+      const s = await sv.op('status')
+      return s.gate.deniedInbound > 0 ? s : null
+    }, 8_000, 'the victim to refuse the stranger at the gate', 100)
+    assert.deepEqual(refused.partners.map((p: any) => p.peerId), [a.peerId], 'the stranger never appears among the victim\'s partners')
+
+    // over a few more seconds (the stranger keeps redialling) nothing gets through
+    for (let i = 0; i < 4; i++) {
+      const [vs, cs, cRows] = await Promise.all([sv.op('status'), sc.op('status'), sc.op('peer.ls')])
+      assert.equal(rowFor(cRows, v.peerId).connected, false, 'the stranger is not connected to the victim')
+      assert.equal(cs.counts.connected, 0)
+      assert.equal(vs.counts.connected, 1, 'the victim keeps exactly its listed partner')
+      assert.ok(!vs.partners.some((p: any) => p.peerId === c.peerId))
+      await sleep(700)
+    }
+    const cLs = await peerLs(c.home)
+    assert.equal(rowFor(cLs, v.peerId).connected, false)
+    assert.equal((await sa.op('status')).gate.deniedInbound, 0, 'the listed partner was not affected')
+  })
+
+  it('peer rm on a running node cuts the live connection within 1 s', async function () {
+    const [a, b] = await listedPair()
+    const [sa, sb] = await Promise.all([startServe(a.home), startServe(b.home)])
+    await waitConnected(sa, b.peerId, true, 8_000)
+    await waitConnected(sb, a.peerId, true, 8_000)
+
+    const rm = await quire(['peer', 'rm', b.peerId, '--home', a.home, '--json'])
+    assert.equal(rm.code, 0, rm.stderr)
+    const exitedAt = Date.now()
+    assert.deepEqual(rm.json, { removed: b.peerId })
+    await waitConnected(sb, a.peerId, false, 1_000)
+    const cutMs = Date.now() - exitedAt
+    assert.ok(cutMs <= 1_000, `cut after ${cutMs} ms`)
+
+    assert.deepEqual(await sa.op('peer.ls'), [], 'the row is gone')
+    // B still lists A and redials; A now refuses it at the gate, and it stays cut
+    await waitFor(async () => (await sa.op('status')).gate.deniedInbound > 0, 8_000, 'A to refuse B\'s redial')
+    assert.equal(rowFor(await sb.op('peer.ls'), a.peerId).connected, false)
+  })
+
+  it('peer add on a running node connects without a restart', async function () {
+    const [a, b] = await Promise.all([initNode('a'), initNode('b')])
+    // B accepts A (accept-only row); A lists nobody yet
+    await quireOk(['peer', 'add', a.peerId, '--home', b.home])
+    const [sa, sb] = await Promise.all([startServe(a.home), startServe(b.home)])
+    await sleep(500)
+    assert.equal(rowFor(await sb.op('peer.ls'), a.peerId).connected, false)
+
+    const added = await quireOk(['peer', 'add', b.addr, '--home', a.home])
+    assert.equal(added.peerId, b.peerId)
+    assert.deepEqual(added.addrs, [b.listen])
+    await waitConnected(sa, b.peerId, true, 5_000)
+    await waitConnected(sb, a.peerId, true, 5_000)
+    assert.equal(sa.pid, (await readNodeJson(a.home))?.pid, 'same serve process')
+  })
+
+  it('an accept-only row is never dialled; the partner that lists an address dials', async function () {
+    const [a, b] = await Promise.all([initNode('a'), initNode('b')])
+    await quireOk(['peer', 'add', b.peerId, '--home', a.home]) // no --addr: accept-only
+    const [sa, sb] = await Promise.all([startServe(a.home), startServe(b.home)])
+
+    // ~5 s: A must not dial B (B would refuse it at its gate: B does not list A)
+    const until = Date.now() + 5_000
+    while (Date.now() < until) {
+      const [as, bs] = await Promise.all([sa.op('status'), sb.op('status')])
+      assert.equal(as.gate.deniedOutbound, 0, 'A refused nothing outbound')
+      assert.equal(bs.gate.deniedInbound, 0, 'B was never dialled by A')
+      assert.equal(as.partners[0].acceptOnly, true)
+      assert.equal(as.partners[0].connected, false)
+      await sleep(500)
+    }
+
+    // B lists A with an address: B dials, A accepts
+    await quireOk(['peer', 'add', a.addr, '--home', b.home])
+    await waitConnected(sb, a.peerId, true, 5_000)
+    await waitConnected(sa, b.peerId, true, 5_000)
+    const as = await sa.op('status')
+    assert.equal(as.partners[0].acceptOnly, true, 'A still has no address for B: B dialled')
+    assert.deepEqual(as.gate, { deniedInbound: 0, deniedOutbound: 0 })
+  })
+})
+
+describe('serve lifecycle and the local API', function () {
+  afterEach(cleanup)
+
+  it('a second serve on a served home exits 3 at once with "already running (pid N)"', async function () {
+    const a = await initNode('a')
+    const s = await startServe(a.home)
+    const second = await quire(['serve', '--home', a.home], { timeoutMs: 10_000 })
+    const line = assertOneLineError(second, EXIT_UNREACHABLE, 'second serve')
+    assert.ok(line.includes(`already running (pid ${s.pid})`), line)
+    assert.ok(second.ms < 5_000, `refused after ${second.ms} ms`)
+    const json = await quire(['serve', '--home', a.home, '--json'], { timeoutMs: 10_000 })
+    assertJsonError(json, EXIT_UNREACHABLE, 'already-running', 'second serve --json')
+    // the first one is unharmed
+    assert.equal((await readNodeJson(a.home))?.pid, s.pid)
+    assert.equal((await s.op('id')).peerId, a.peerId)
+  })
+
+  it('after kill -9 a new serve starts normally and rewrites node.json with its own pid', async function () {
+    const a = await initNode('a')
+    const first = await startServe(a.home)
+    await first.kill9()
+    const stale = await readNodeJson(a.home)
+    assert.equal(stale?.pid, first.pid, 'kill -9 leaves node.json behind')
+
+    const second = await startServe(a.home)
+    assert.notEqual(second.pid, first.pid)
+    const info = await readNodeJson(a.home)
+    assert.equal(info?.pid, second.pid)
+    assert.notEqual(info?.token, stale?.token, 'a fresh API token')
+    const id = await quireOk(['id', '--home', a.home])
+    assert.equal(id.peerId, a.peerId)
+    assert.equal((await second.stop()).code, 0)
+  })
+
+  it('SIGTERM stops serve within 5 s with exit code 0 and removes node.json', async function () {
+    const [a, b] = await Promise.all([initNode('a'), initNode('b')])
+    await quireOk(['peer', 'add', b.addr, '--home', a.home])
+    await quireOk(['peer', 'add', a.addr, '--home', b.home])
+    const [sa, sb] = await Promise.all([startServe(a.home), startServe(b.home)])
+    await waitConnected(sa, b.peerId, true, 8_000) // stop with a live partner connection
+    const r = await sa.stop(8_000)
+    assert.equal(r.code, 0, sa.stderr())
+    assert.ok(r.ms < 5_000, `stopped after ${r.ms} ms`)
+    assert.equal(await exists(join(a.home, 'node.json')), false)
+    // the home is usable offline straight away (the store lock was released)
+    assert.equal((await quireOk(['id', '--home', a.home])).peerId, a.peerId)
+    await sb.stop()
+  })
+
+  it('the local API refuses a request without the token or with a wrong one; node.json is 0600 and the API is on 127.0.0.1', async function () {
+    const a = await initNode('a')
+    const s = await startServe(a.home)
+    assert.equal(await fileMode(join(a.home, 'node.json')), 0o600)
+    assert.ok(s.nodeJson.api.startsWith('http://127.0.0.1:'), s.nodeJson.api)
+    const url = `${s.nodeJson.api}/v1/op/peer.ls`
+    const post = async (headers: Record<string, string>): Promise<{ status: number, body: any }> => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}', signal: AbortSignal.timeout(5_000) })
+      return { status: res.status, body: await res.json().catch(() => null) }
+    }
+    const none = await post({})
+    assert.equal(none.status, 401)
+    assert.equal(none.body?.code, 'unauthorized')
+    assert.equal(none.body?.result, undefined)
+    const wrongToken = s.nodeJson.token.replace(/^./, c => c === 'a' ? 'b' : 'a') // same length, one character off
+    assert.equal((await post({ authorization: `Bearer ${wrongToken}` })).status, 401)
+    assert.equal((await post({ authorization: 'Bearer x' })).status, 401)
+    assert.equal((await post({ authorization: s.nodeJson.token })).status, 401, 'the token without "Bearer " is refused')
+    const health = await fetch(`${s.nodeJson.api}/v1/health`, { signal: AbortSignal.timeout(5_000) })
+    assert.equal(health.status, 401, 'health needs the token too')
+    const ok = await post({ authorization: `Bearer ${s.nodeJson.token}` })
+    assert.equal(ok.status, 200)
+    assert.deepEqual(ok.body, { result: [] })
+  })
+})
+
+describe('input validation: one-line errors with exit 2', function () {
+  const OTHER = '12D3KooWJKAsLmRfLd9Ro35z1NEay7DCFMMirKy2YHeoQKDaYuBm'
+  // three homes that list the same peer: one used offline (human errors), one offline with --json,
+  // one served (--json, the operation runs inside the node through the local API)
+  let plain: InitNode
+  let json: InitNode
+  let served: InitNode
+  let node: Served
+  let listed: string
+  let secp: string
+  let rsa: string
+
+  before(async function () {
+    ;[plain, json, served] = await Promise.all([initNode('plain'), initNode('json'), initNode('served')])
+    listed = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    secp = peerIdFromPrivateKey(await generateKeyPair('secp256k1')).toString()
+    rsa = peerIdFromPrivateKey(await generateKeyPair('RSA', 2048)).toString()
+    await Promise.all([plain, json, served].map(async n => await quireOk(['peer', 'add', listed, '--addr', '/ip4/127.0.0.9/tcp/1', '--home', n.home])))
+    node = await startServe(served.home)
+  })
+
+  after(cleanup)
+
+  const cases: Array<{ name: string, args: (self: InitNode) => string[], code: string | null }> = [
+    { name: 'a peer ID that does not parse', args: () => ['peer', 'add', 'not-a-peer-id'], code: 'invalid-peer-id' },
+    { name: 'a secp256k1 peer ID', args: () => ['peer', 'add', secp], code: 'invalid-peer-id' },
+    { name: 'an RSA peer ID', args: () => ['peer', 'add', rsa], code: 'invalid-peer-id' },
+    { name: 'our own peer ID', args: self => ['peer', 'add', self.peerId], code: 'self-peer' },
+    { name: 'our own full address', args: self => ['peer', 'add', self.addr], code: 'self-peer' },
+    { name: 'a target multiaddr that does not parse', args: () => ['peer', 'add', `/ip4/999.0.0.1/tcp/1/p2p/${OTHER}`], code: 'invalid-multiaddr' },
+    { name: 'a target multiaddr without /p2p/', args: () => ['peer', 'add', '/ip4/127.0.0.9/tcp/1'], code: 'invalid-multiaddr' },
+    { name: 'an --addr that does not parse', args: () => ['peer', 'add', OTHER, '--addr', '/ip4/127.0.0.9/tcp/notaport'], code: 'invalid-multiaddr' },
+    { name: 'an --addr without /tcp/', args: () => ['peer', 'add', OTHER, '--addr', '/ip4/127.0.0.9/udp/1'], code: 'invalid-multiaddr' },
+    { name: 'an --addr whose /p2p/ names another peer', args: () => ['peer', 'add', OTHER, '--addr', `/ip4/127.0.0.9/tcp/1/p2p/${listed}`], code: 'addr-peer-mismatch' },
+    { name: 'a duplicate peer add', args: () => ['peer', 'add', listed], code: 'peer-exists' },
+    { name: 'a duplicate peer add by full address', args: () => ['peer', 'add', `/ip4/127.0.0.9/tcp/2/p2p/${listed}`], code: 'peer-exists' },
+    { name: 'a bad namespace list', args: () => ['peer', 'add', OTHER, '--namespaces', 'a.b'], code: 'invalid-namespace' },
+    { name: 'peer set of our own ID', args: self => ['peer', 'set', self.peerId, '--replicate'], code: 'self-peer' },
+    { name: 'peer set with an invalid peer ID', args: () => ['peer', 'set', 'nope', '--replicate'], code: 'invalid-peer-id' },
+    { name: 'an unknown command', args: () => ['frobnicate'], code: 'usage' },
+    { name: 'an unknown option', args: () => ['peer', 'ls', '--frobnicate'], code: 'usage' },
+    { name: 'a missing argument', args: () => ['peer', 'add'], code: 'usage' },
+    { name: 'serve --interval 0', args: () => ['serve', '--interval', '0'], code: 'usage' }
+  ]
+
+  for (const c of cases) {
+    it(`rejects ${c.name}, offline and through a running node`, async function () {
+      const [offline, offlineJson, online] = await Promise.all([
+        quire([...c.args(plain), '--home', plain.home]),
+        quire([...c.args(json), '--home', json.home, '--json']),
+        quire([...c.args(served), '--home', served.home, '--json'])
+      ])
+      assertOneLineError(offline, EXIT_USAGE, c.name)
+      assert.match(offline.stderr, /^quire: /)
+      assertJsonError(offlineJson, EXIT_USAGE, c.code, `${c.name} --json`)
+      assertJsonError(online, EXIT_USAGE, c.code, `${c.name} --json via the running node`)
+    })
+  }
+
+  it('left every peer table as it was after all those errors', async function () {
+    const rows: any[] = await node.op('peer.ls')
+    assert.deepEqual(rows.map(r => r.peerId), [listed])
+    for (const n of [plain, json]) assert.deepEqual((await peerLs(n.home)).map(r => r.peerId), [listed])
+    assert.equal((await readNodeJson(served.home))?.pid, node.pid, 'the running node is still the same process')
+  })
+
+  it('rejects init --listen garbage with exit 2 and creates no home', async function () {
+    const { home } = await makeHome()
+    for (const listen of ['garbage', '/ip4/127.0.0.1/udp/5', `/ip4/127.0.0.1/tcp/5/p2p/${OTHER}`]) {
+      const r = await quire(['init', '--home', home, '--listen', listen, '--json'])
+      assertJsonError(r, EXIT_USAGE, 'invalid-multiaddr', `init --listen ${listen}`)
+      assert.equal(await exists(home), false, `init --listen ${listen} created ${home}`)
+    }
+  })
+})
+
+describe('peer table flags', function () {
+  afterEach(cleanup)
+
+  const OTHER = '12D3KooWJKAsLmRfLd9Ro35z1NEay7DCFMMirKy2YHeoQKDaYuBm'
+
+  it('peer add --datareplicate without --replicate is stored and flagged as having no effect', async function () {
+    const a = await initNode('a')
+    const added = await quireOk(['peer', 'add', OTHER, '--datareplicate', '--home', a.home])
+    assert.equal(added.datareplicate, true)
+    assert.equal(added.replicate, false)
+    assert.deepEqual(added.noEffect, ['datareplicate'])
+    const row = rowFor(await peerLs(a.home), OTHER)
+    assert.equal(row.datareplicate, true)
+    assert.deepEqual(row.noEffect, ['datareplicate'])
+    const human = await quire(['peer', 'ls', '--home', a.home])
+    assert.equal(human.code, 0)
+    assert.match(human.stdout, /no effect without replicate/)
+
+    await quireOk(['peer', 'set', OTHER, '--replicate', '--home', a.home])
+    assert.deepEqual(rowFor(await peerLs(a.home), OTHER).noEffect, [], 'with replicate the flag has effect')
+  })
+
+  it('peer set --no-replicate, --namespaces a,b and --no-addr change only what they name and persist', async function () {
+    const a = await initNode('a')
+    const addr = '/ip4/127.0.0.9/tcp/4770'
+    await quireOk(['peer', 'add', OTHER, '--addr', addr, '--replicate', '--hub', '--no-updates', '--home', a.home])
+    let row = rowFor(await peerLs(a.home), OTHER)
+    assert.deepEqual({ replicate: row.replicate, hub: row.hub, updates: row.updates, addrs: row.addrs, namespaces: row.namespaces },
+      { replicate: true, hub: true, updates: false, addrs: [addr], namespaces: [] })
+
+    // on a running node
+    const s = await startServe(a.home)
+    await quireOk(['peer', 'set', OTHER, '--no-replicate', '--home', a.home])
+    row = rowFor(await s.op('peer.ls'), OTHER)
+    assert.equal(row.replicate, false)
+    assert.equal(row.hub, true)
+    assert.equal(row.updates, false, 'updates untouched')
+    assert.deepEqual(row.noEffect, ['hub'])
+    await quireOk(['peer', 'set', OTHER, '--namespaces', 'a,b', '--home', a.home])
+    const stopped = await s.stop()
+    assert.equal(stopped.code, 0)
+
+    // offline
+    await quireOk(['peer', 'set', OTHER, '--no-addr', '--home', a.home])
+    row = rowFor(await peerLs(a.home), OTHER)
+    assert.deepEqual(
+      { replicate: row.replicate, hub: row.hub, updates: row.updates, addrs: row.addrs, namespaces: row.namespaces },
+      { replicate: false, hub: true, updates: false, addrs: [], namespaces: ['a', 'b'] })
+    const st = await statusOf(a.home)
+    assert.equal(st.partners[0].acceptOnly, true)
+    assert.equal(st.running, false)
+
+    // and a restart keeps it all
+    const s2 = await startServe(a.home)
+    const rows: any[] = await s2.op('peer.ls')
+    assert.deepEqual(rows.map(r => [r.peerId, r.replicate, r.addrs, r.namespaces]), [[OTHER, false, [], ['a', 'b']]])
+    await quireOk(['peer', 'set', OTHER, '--namespaces', '', '--addr', addr, '--home', a.home])
+    const back = rowFor(await s2.op('peer.ls'), OTHER)
+    assert.deepEqual(back.namespaces, [], '"" = all namespaces')
+    assert.deepEqual(back.addrs, [addr])
+  })
+
+  it('peer rm of a peer not in the table exits 1', async function () {
+    const a = await initNode('a')
+    const r = await quire(['peer', 'rm', OTHER, '--home', a.home, '--json'])
+    assertJsonError(r, EXIT_PROBLEM, 'peer-not-found', 'peer rm of an unknown peer')
+  })
+})
