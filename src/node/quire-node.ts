@@ -13,12 +13,25 @@ import type { Site } from '../site.js'
 import { createHost, type Host } from './create-libp2p.js'
 import { allowlistGater, type GateStats } from './gater.js'
 import { PartnerLinks } from './partners.js'
+import { inventory, type Inventory, type InventoryHandler } from '../protocols/inventory/index.js'
+import { fileTransfer, type FileHandler, type FileTransfer } from '../protocols/file/index.js'
+import { ReplicationStats } from './stats.js'
+import { Receiver } from './receiver.js'
+import { Pusher } from './pusher.js'
+import { Fetcher } from './fetcher.js'
+import { fileServer } from './file-server.js'
 
 export interface QuireNodeOptions {
   /** delta-T interval in seconds; defaults to the home's config */
   interval?: number
   /** a prefixed logger tells nodes apart when several run in one process (tests) */
   logger?: ComponentLogger
+}
+
+/** The protocol services a Quire host carries, by their libp2p service names. */
+export interface QuireServices {
+  inventory: Inventory
+  file: FileTransfer
 }
 
 export class QuireNode {
@@ -29,14 +42,25 @@ export class QuireNode {
   readonly interval: number
   readonly log: Logger
   readonly startedAt = new Date()
+  readonly stats = new ReplicationStats()
+  /** inbound Quire protocol streams per remote peer since start (the closed-network tests read it) */
+  readonly inboundCalls: Map<string, number>
+  receiver!: Receiver
+  pusher!: Pusher
+  fetcher!: Fetcher
 
-  private constructor (site: Site, host: Host, gate: GateStats, links: PartnerLinks, interval: number, log: Logger) {
+  private constructor (site: Site, host: Host, gate: GateStats, links: PartnerLinks, interval: number, log: Logger, inboundCalls: Map<string, number>) {
+    this.inboundCalls = inboundCalls
     this.site = site
     this.host = host
     this.gate = gate
     this.links = links
     this.interval = interval
     this.log = log
+  }
+
+  get services (): QuireServices {
+    return this.host.services as unknown as QuireServices
   }
 
   static async start (site: Site, opts: QuireNodeOptions = {}): Promise<QuireNode> {
@@ -46,18 +70,42 @@ export class QuireNode {
       isListed: (id) => site.peers.has(id),
       mayDial: (id) => (site.peers.get(id)?.addrs.length ?? 0) > 0
     }, gate)
+    // the services exist before the node that handles their requests: late-bound handlers
+    const inventoryHandler: { current?: InventoryHandler } = {}
+    const fileHandler: { current?: FileHandler } = {}
+    const inboundCalls = new Map<string, number>()
+    const onInbound = (from: string): void => { inboundCalls.set(from, (inboundCalls.get(from) ?? 0) + 1) }
     const host = await createHost({
       privateKey: site.key,
       listen: site.config.listen,
       announce: site.config.announce,
       gater,
-      logger
+      logger,
+      services: {
+        inventory: inventory({ handler: inventoryHandler, onInbound }),
+        file: fileTransfer({ handler: fileHandler, onInbound })
+      }
     })
     const log = logger.forComponent('quire:node')
     const links = new PartnerLinks(host, site.peers, logger.forComponent('quire:partners'))
-    const node = new QuireNode(site, host, gate, links, opts.interval ?? site.config.interval, log)
+    const node = new QuireNode(site, host, gate, links, opts.interval ?? site.config.interval, log, inboundCalls)
+    node.fetcher = new Fetcher(site, node.services.file, links, node.stats, logger.forComponent('quire:fetch'))
+    node.receiver = new Receiver(site, node.stats, { wantData: async (cid, size, from, id) => { await node.fetcher.want(cid, size, from, id) } }, logger.forComponent('quire:receive'))
+    node.pusher = new Pusher(site, node.services.inventory, links, node.stats, logger.forComponent('quire:push'))
+    inventoryHandler.current = {
+      onPush: async (from, entries) => await node.receiver.receive(from, entries),
+      onPull: async () => { throw new Error('pull is not supported yet') }
+    }
+    fileHandler.current = fileServer(site, node.stats, cid => { log.error('ALARM: stored file %s is damaged', cid) })
+    host.addEventListener('peer:connect', evt => {
+      node.pusher.kick(evt.detail.toString())
+      node.fetcher.kick()
+    })
     try {
+      await site.files.cleanStaging()
       await links.start()
+      node.pusher.start()
+      node.fetcher.start()
     } catch (err) {
       await host.stop()
       throw err
@@ -72,6 +120,8 @@ export class QuireNode {
   }
 
   async stop (): Promise<void> {
+    this.pusher.stop()
+    this.fetcher.stop()
     this.links.stop()
     await this.host.stop()
   }

@@ -290,6 +290,14 @@ export class Documents extends EventEmitter<DocumentEvents> {
     })
   }
 
+  async putWant (cid: string, want: Want): Promise<void> {
+    await this.wantsSub.put(cid, want)
+  }
+
+  async getWant (cid: string): Promise<Want | undefined> {
+    return await this.wantsSub.get(cid)
+  }
+
   async dropWant (cid: string): Promise<void> {
     await this.wantsSub.del(cid)
   }

@@ -60,6 +60,32 @@ async function waitConnected (node: Served, peerId: string, connected: boolean, 
   }, timeoutMs, `${node.home}: peer ${peerId} connected=${connected}`, 50)
 }
 
+/**
+ * Sample `node`'s own view of `peerId` (peer.ls through its API) for `durationMs`. Returns how
+ * many samples read connected and the longest stretch that it stayed connected.
+ */
+async function watchConnected (node: Served, peerId: string, durationMs: number, intervalMs = 10): Promise<{ samples: number, connected: number, longestMs: number }> {
+  const end = Date.now() + durationMs
+  let samples = 0
+  let connected = 0
+  let longestMs = 0
+  let since: number | null = null
+  while (Date.now() < end) {
+    const at = Date.now()
+    const up = rowFor(await node.op('peer.ls'), peerId).connected === true
+    samples++
+    if (up) {
+      connected++
+      since ??= at
+      longestMs = Math.max(longestMs, Date.now() - since)
+    } else {
+      since = null
+    }
+    await sleep(intervalMs)
+  }
+  return { samples, connected, longestMs }
+}
+
 async function cleanup (): Promise<void> {
   const errors = await cleanupAll()
   if (errors.length > 0) throw new Error(`cleanup failed: ${errors.map(e => e.message).join('; ')}`)
@@ -206,18 +232,48 @@ describe('partner connections and the allowlist gate', function () {
     }, 8_000, 'the victim to refuse the stranger at the gate', 100)
     assert.deepEqual(refused.partners.map((p: any) => p.peerId), [a.peerId], 'the stranger never appears among the victim\'s partners')
 
-    // over a few more seconds (the stranger keeps redialling) nothing gets through
-    for (let i = 0; i < 4; i++) {
-      const [vs, cs, cRows] = await Promise.all([sv.op('status'), sc.op('status'), sc.op('peer.ls')])
-      assert.equal(rowFor(cRows, v.peerId).connected, false, 'the stranger is not connected to the victim')
-      assert.equal(cs.counts.connected, 0)
-      assert.equal(vs.counts.connected, 1, 'the victim keeps exactly its listed partner')
-      assert.ok(!vs.partners.some((p: any) => p.peerId === c.peerId))
-      await sleep(700)
-    }
-    const cLs = await peerLs(c.home)
-    assert.equal(rowFor(cLs, v.peerId).connected, false)
+    // over a few more seconds (the stranger keeps redialling) nothing gets through. The dialler's own
+    // view may flicker for a few ms per refused dial (see the test on that below), but no
+    // connection ever lasts, and the victim keeps exactly its listed partner.
+    const [watch] = await Promise.all([
+      watchConnected(sc, v.peerId, 3_000),
+      (async () => {
+        for (let i = 0; i < 6; i++) {
+          const vs = await sv.op('status')
+          assert.equal(vs.counts.connected, 1, 'the victim keeps exactly its listed partner')
+          assert.deepEqual(vs.partners.map((p: any) => p.peerId), [a.peerId])
+          await sleep(500)
+        }
+      })()
+    ])
+    assert.ok(watch.longestMs < 500, `the stranger held a connection to the victim for ${watch.longestMs} ms`)
+    assert.ok(watch.connected <= watch.samples / 4, `the stranger read connected in ${watch.connected} of ${watch.samples} samples`)
+    assert.equal(rowFor(await peerLs(c.home), v.peerId).connected, false, 'the stranger\'s peer ls')
+    assert.ok((await sv.op('status')).gate.deniedInbound > refused.gate.deniedInbound, 'the gate keeps refusing the redials')
     assert.equal((await sa.op('status')).gate.deniedInbound, 0, 'the listed partner was not affected')
+  })
+
+  it('a node refused at a partner\'s gate never reports that partner as connected', async function () {
+    const [v, c] = await Promise.all([initNode('victim'), initNode('stranger')])
+    await quireOk(['peer', 'add', v.addr, '--home', c.home])
+    const [sv, sc] = await Promise.all([startServe(v.home), startServe(c.home)])
+    await waitFor(async () => (await sv.op('status')).gate.deniedInbound > 0, 8_000, 'the first refusal')
+    const watch = await watchConnected(sc, v.peerId, 4_000, 5)
+    assert.equal(watch.connected, 0, `peer ls of the refused node read connected: true in ${watch.connected} of ${watch.samples} samples (longest ${watch.longestMs} ms)`)
+  })
+
+  it('a partner that refuses us is redialled with backoff, not in a tight loop', async function () {
+    const [v, c] = await Promise.all([initNode('victim'), initNode('stranger')])
+    await quireOk(['peer', 'add', v.addr, '--home', c.home])
+    const [sv] = await Promise.all([startServe(v.home), startServe(c.home)])
+    const first = await waitFor(async () => {
+      const n = (await sv.op('status')).gate.deniedInbound
+      return n > 0 ? n : null
+    }, 8_000, 'the first refusal')
+    await sleep(6_000)
+    const refusals = (await sv.op('status')).gate.deniedInbound - first
+    // backoff from 1 s doubling (src/node/partners.ts): a handful of attempts in 6 s, not dozens
+    assert.ok(refusals <= 10, `the refused node dialled again ${refusals} times in 6 s`)
   })
 
   it('peer rm on a running node cuts the live connection within 1 s', async function () {
@@ -235,9 +291,10 @@ describe('partner connections and the allowlist gate', function () {
     assert.ok(cutMs <= 1_000, `cut after ${cutMs} ms`)
 
     assert.deepEqual(await sa.op('peer.ls'), [], 'the row is gone')
-    // B still lists A and redials; A now refuses it at the gate, and it stays cut
+    // B still lists A and redials; A now refuses it at the gate, and no connection lasts
     await waitFor(async () => (await sa.op('status')).gate.deniedInbound > 0, 8_000, 'A to refuse B\'s redial')
-    assert.equal(rowFor(await sb.op('peer.ls'), a.peerId).connected, false)
+    const watch = await watchConnected(sb, a.peerId, 2_000)
+    assert.ok(watch.longestMs < 500, `B held a connection to A for ${watch.longestMs} ms after peer rm`)
   })
 
   it('peer add on a running node connects without a restart', async function () {
@@ -359,10 +416,9 @@ describe('serve lifecycle and the local API', function () {
 
 describe('input validation: one-line errors with exit 2', function () {
   const OTHER = '12D3KooWJKAsLmRfLd9Ro35z1NEay7DCFMMirKy2YHeoQKDaYuBm'
-  // three homes that list the same peer: one used offline (human errors), one offline with --json,
-  // one served (--json, the operation runs inside the node through the local API)
+  // two homes that list the same peer: one used offline (human-readable errors), one served
+  // (--json; the operation runs inside the node through the local API)
   let plain: InitNode
-  let json: InitNode
   let served: InitNode
   let node: Served
   let listed: string
@@ -370,11 +426,11 @@ describe('input validation: one-line errors with exit 2', function () {
   let rsa: string
 
   before(async function () {
-    ;[plain, json, served] = await Promise.all([initNode('plain'), initNode('json'), initNode('served')])
+    ;[plain, served] = await Promise.all([initNode('plain'), initNode('served')])
     listed = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
     secp = peerIdFromPrivateKey(await generateKeyPair('secp256k1')).toString()
     rsa = peerIdFromPrivateKey(await generateKeyPair('RSA', 2048)).toString()
-    await Promise.all([plain, json, served].map(async n => await quireOk(['peer', 'add', listed, '--addr', '/ip4/127.0.0.9/tcp/1', '--home', n.home])))
+    await Promise.all([plain, served].map(async n => await quireOk(['peer', 'add', listed, '--addr', '/ip4/127.0.0.9/tcp/1', '--home', n.home])))
     node = await startServe(served.home)
   })
 
@@ -404,14 +460,12 @@ describe('input validation: one-line errors with exit 2', function () {
 
   for (const c of cases) {
     it(`rejects ${c.name}, offline and through a running node`, async function () {
-      const [offline, offlineJson, online] = await Promise.all([
+      const [offline, online] = await Promise.all([
         quire([...c.args(plain), '--home', plain.home]),
-        quire([...c.args(json), '--home', json.home, '--json']),
         quire([...c.args(served), '--home', served.home, '--json'])
       ])
       assertOneLineError(offline, EXIT_USAGE, c.name)
       assert.match(offline.stderr, /^quire: /)
-      assertJsonError(offlineJson, EXIT_USAGE, c.code, `${c.name} --json`)
       assertJsonError(online, EXIT_USAGE, c.code, `${c.name} --json via the running node`)
     })
   }
@@ -419,7 +473,7 @@ describe('input validation: one-line errors with exit 2', function () {
   it('left every peer table as it was after all those errors', async function () {
     const rows: any[] = await node.op('peer.ls')
     assert.deepEqual(rows.map(r => r.peerId), [listed])
-    for (const n of [plain, json]) assert.deepEqual((await peerLs(n.home)).map(r => r.peerId), [listed])
+    assert.deepEqual((await peerLs(plain.home)).map(r => r.peerId), [listed])
     assert.equal((await readNodeJson(served.home))?.pid, node.pid, 'the running node is still the same process')
   })
 

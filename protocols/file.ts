@@ -1,0 +1,319 @@
+import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface FileRequest {
+  cid: Uint8Array<ArrayBuffer>
+  offset: bigint
+  record?: Uint8Array<ArrayBuffer>
+  signature?: Uint8Array<ArrayBuffer>
+}
+
+export namespace FileRequest {
+  let _codec: Codec<FileRequest>
+
+  export const codec = (): Codec<FileRequest> => {
+    if (_codec == null) {
+      _codec = message<FileRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.cid != null && obj.cid.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.cid)
+        }
+
+        if ((obj.offset != null && obj.offset !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.offset)
+        }
+
+        if (obj.record != null) {
+          w.uint32(26)
+          w.bytes(obj.record)
+        }
+
+        if (obj.signature != null) {
+          w.uint32(34)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cid: uint8ArrayAlloc(0),
+          offset: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.cid = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.offset = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.record = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.cid`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.offset`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.record`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FileRequestCidFieldEvent {
+    field: '$.cid'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FileRequestOffsetFieldEvent {
+    field: '$.offset'
+    value: bigint
+  }
+
+  export interface FileRequestRecordFieldEvent {
+    field: '$.record'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FileRequestSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<FileRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FileRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRequest>): FileRequest {
+    return decodeMessage(buf, FileRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRequest>): Generator<FileRequestCidFieldEvent | FileRequestOffsetFieldEvent | FileRequestRecordFieldEvent | FileRequestSignatureFieldEvent> {
+    return streamMessage(buf, FileRequest.codec(), opts)
+  }
+}
+
+export enum FileStatus {
+  OK = 'OK',
+  NOT_ELIGIBLE = 'NOT_ELIGIBLE',
+  NOT_FOUND = 'NOT_FOUND',
+  DAMAGED = 'DAMAGED',
+  BUSY = 'BUSY',
+  BAD_REQUEST = 'BAD_REQUEST'
+}
+
+enum __FileStatusValues {
+  OK = 0,
+  NOT_ELIGIBLE = 1,
+  NOT_FOUND = 2,
+  DAMAGED = 3,
+  BUSY = 4,
+  BAD_REQUEST = 5
+}
+
+export namespace FileStatus {
+  export const codec = (): Codec<FileStatus> => {
+    return enumeration<FileStatus>(__FileStatusValues)
+  }
+}
+
+export interface FileResponse {
+  status: FileStatus
+  size: bigint
+  message: string
+}
+
+export namespace FileResponse {
+  let _codec: Codec<FileResponse>
+
+  export const codec = (): Codec<FileResponse> => {
+    if (_codec == null) {
+      _codec = message<FileResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __FileStatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          FileStatus.codec().encode(obj.status, w)
+        }
+
+        if ((obj.size != null && obj.size !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.size)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: FileStatus.OK,
+          size: 0n,
+          message: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = FileStatus.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.size = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: FileStatus.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FileResponseStatusFieldEvent {
+    field: '$.status'
+    value: FileStatus
+  }
+
+  export interface FileResponseSizeFieldEvent {
+    field: '$.size'
+    value: bigint
+  }
+
+  export interface FileResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<FileResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FileResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileResponse>): FileResponse {
+    return decodeMessage(buf, FileResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileResponse>): Generator<FileResponseStatusFieldEvent | FileResponseSizeFieldEvent | FileResponseMessageFieldEvent> {
+    return streamMessage(buf, FileResponse.codec(), opts)
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * DEV DOCS — push replication (the INSERT/UPDATE/DELETE triggers).
+ *
+ * One worker per partner, started whenever something may be owed to it: a document changed, the
+ * partner connected, its row changed. The worker reads the change log after the partner's push
+ * cursor, keeps what this node's row for the partner says to send (model/sending-policy.ts), sends
+ * it in bounded Push messages and moves the cursor past every change the partner stored, already
+ * had, or refused for good; it stops before the first FAILED verdict, so that one is offered again.
+ * The cursor is persisted, so a document put while the node was down, or while the partner was
+ * unreachable, is pushed when both are up. A failing push backs off (bounded) and never blocks a
+ * local commit. When a row widens (replicate, datareplicate or hub turned on) the cursor goes back
+ * to 0: older documents may now be owed.
+ */
+import type { Logger } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Site } from '../site.js'
+import type { Inventory, Entry } from '../protocols/inventory/index.js'
+import { MAX_ENTRIES, TARGET_MESSAGE_BYTES } from '../protocols/inventory/constants.js'
+import { Outcome } from '../../protocols/inventory.js'
+import type { PeerRow } from '../model/peer-row.js'
+import type { PartnerLinks } from './partners.js'
+import type { ReplicationStats } from './stats.js'
+import { entryBytes, entryFor } from './entries.js'
+
+export const PUSH_RETRY_MIN_MS = 1_000
+export const PUSH_RETRY_MAX_MS = 60_000
+
+interface Worker { running: boolean, again: boolean, retryDelay: number, timer?: NodeJS.Timeout }
+
+export class Pusher {
+  private readonly site: Site
+  private readonly inventory: Inventory
+  private readonly links: PartnerLinks
+  private readonly stats: ReplicationStats
+  private readonly log: Logger
+  private readonly workers = new Map<string, Worker>()
+  private stopped = false
+  private readonly onDocChange = (): void => { this.kickAll() }
+  private readonly onRowChange = (peerId: string, row: PeerRow | null): void => {
+    this.rowChanged(peerId, row).catch(err => this.log.error('row change for %s: %e', peerId, err))
+  }
+
+  private readonly previousRows = new Map<string, PeerRow>()
+
+  constructor (site: Site, inventory: Inventory, links: PartnerLinks, stats: ReplicationStats, log: Logger) {
+    this.site = site
+    this.inventory = inventory
+    this.links = links
+    this.stats = stats
+    this.log = log
+  }
+
+  start (): void {
+    for (const row of this.site.peers.list()) this.previousRows.set(row.peerId, structuredClone(row))
+    this.site.docs.on('change', this.onDocChange)
+    this.site.peers.on('change', this.onRowChange)
+    this.kickAll()
+  }
+
+  stop (): void {
+    this.stopped = true
+    this.site.docs.off('change', this.onDocChange)
+    this.site.peers.off('change', this.onRowChange)
+    for (const w of this.workers.values()) clearTimeout(w.timer)
+  }
+
+  kickAll (): void {
+    for (const row of this.site.peers.list()) if (row.replicate) this.kick(row.peerId)
+  }
+
+  /** Make sure the partner's worker runs (again) soon. */
+  kick (peerId: string): void {
+    if (this.stopped) return
+    let w = this.workers.get(peerId)
+    if (w == null) {
+      w = { running: false, again: false, retryDelay: PUSH_RETRY_MIN_MS }
+      this.workers.set(peerId, w)
+    }
+    if (w.running) {
+      w.again = true
+      return
+    }
+    clearTimeout(w.timer)
+    w.timer = undefined
+    w.running = true
+    const worker = w
+    this.run(peerId).then(() => {
+      worker.retryDelay = PUSH_RETRY_MIN_MS
+    }, err => {
+      this.log('push to %s failed, retry in %d ms: %s', peerId, worker.retryDelay, err.message)
+      worker.timer = setTimeout(() => this.kick(peerId), worker.retryDelay)
+      worker.retryDelay = Math.min(PUSH_RETRY_MAX_MS, worker.retryDelay * 2)
+    }).finally(() => {
+      worker.running = false
+      if (worker.again && worker.timer == null) {
+        worker.again = false
+        this.kick(peerId)
+      }
+    })
+  }
+
+  private async rowChanged (peerId: string, row: PeerRow | null): Promise<void> {
+    const before = this.previousRows.get(peerId)
+    if (row == null) {
+      this.previousRows.delete(peerId)
+      this.workers.delete(peerId)
+      await this.site.docs.setPushCursor(peerId, 0)
+      return
+    }
+    this.previousRows.set(peerId, structuredClone(row))
+    const widened = before == null || (['replicate', 'datareplicate', 'hub'] as const).some(f => row[f] && !before[f])
+    if (widened && row.replicate) await this.site.docs.setPushCursor(peerId, 0)
+    this.kick(peerId)
+  }
+
+  /** Push everything owed to the partner, batch by batch, while it stays connected. */
+  private async run (peerId: string): Promise<void> {
+    const docs = this.site.docs
+    while (!this.stopped) {
+      const row = this.site.peers.get(peerId)
+      if (row == null || !row.replicate || !this.links.isConnected(peerId)) return
+      const cursor = await docs.pushCursor(peerId)
+      const changes = await docs.changesSince(cursor, MAX_ENTRIES)
+      if (changes.length === 0) return
+      const entries: Entry[] = []
+      const seqs: number[] = []
+      let bytes = 0
+      let considered = cursor
+      const current = await docs.getMany(changes.map(c => c.id))
+      for (const [i, change] of changes.entries()) {
+        const doc = current[i]
+        const entry = doc == null ? null : await entryFor(docs, this.site.peerId, row, doc)
+        if (entry != null) {
+          if (entries.length > 0 && bytes + entryBytes(entry) > TARGET_MESSAGE_BYTES) break
+          entries.push(entry)
+          seqs.push(change.seq)
+          bytes += entryBytes(entry)
+        }
+        considered = change.seq
+      }
+      let next = considered
+      if (entries.length > 0) {
+        const verdicts = await this.inventory.push(peerIdFromString(peerId), entries)
+        const failedAt = verdicts.findIndex(v => v.outcome === Outcome.FAILED)
+        this.stats.of(peerId).pushed += verdicts.filter(v => v.outcome === Outcome.STORED).length
+        if (failedAt >= 0) {
+          next = failedAt === 0 ? cursor : seqs[failedAt - 1]
+          await docs.setPushCursor(peerId, next)
+          throw new Error(`partner could not store ${failedAt === 0 ? 'the first entry' : `entry ${failedAt}`} yet`)
+        }
+      }
+      await docs.setPushCursor(peerId, next)
+    }
+  }
+}

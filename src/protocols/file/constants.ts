@@ -1,0 +1,16 @@
+/** Constants of /quire/file/1.0.0; each limit is specified in protocols/file.md#limits. */
+export const PROTOCOL = '/quire/file/1.0.0'
+/** A request is a CID, an offset and at most one signed record. */
+export const MAX_REQUEST_BYTES = 8 * 1024
+export const MAX_RESPONSE_BYTES = 4 * 1024
+/** Request and response headers must be exchanged within this. */
+export const HEADER_TIMEOUT_MS = 10_000
+/** A transfer with no byte moving for this long is aborted (keep-alives do not count). */
+export const IDLE_TIMEOUT_MS = 30_000
+/** Transfers served at once, per requesting peer and in all; more get BUSY. */
+export const MAX_SERVING_PER_PEER = 2
+export const MAX_SERVING_TOTAL = 8
+/** Bytes the receiver lets pile up before pausing the stream (end-to-end backpressure). */
+export const RECEIVE_HIGH_WATER_BYTES = 1 << 20
+export const MAX_INBOUND_STREAMS = MAX_SERVING_PER_PEER + 2
+export const MAX_OUTBOUND_STREAMS = 16

@@ -1,0 +1,61 @@
+/**
+ * @packageDocumentation
+ * /quire/file/1.0.0: a data file by CID from an offset, streamed directly between two peers.
+ * Wire only: who may have which file is the handler's business (node/replicator.ts); the
+ * receiver verifies what arrives against the CID (store/files.ts).
+ */
+import type { ComponentLogger, PeerId } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { CID } from 'multiformats/cid'
+import type { FileStatus } from '../../../protocols/file.js'
+import { FileService } from './file.js'
+
+export { PROTOCOL } from './constants.js'
+export { FileStatus } from '../../../protocols/file.js'
+
+export interface RepairProof { record: Uint8Array, signature: Uint8Array }
+
+export type OpenResult =
+  | { status: 'ok', size: number, source: AsyncIterable<Uint8Array> }
+  | { status: Exclude<FileStatus, FileStatus.OK>, message: string }
+
+export interface FileHandler {
+  /** may `from` have `cid` from `offset`? If so, its bytes from there */
+  open: (from: string, cid: CID, offset: number, proof?: RepairProof) => Promise<OpenResult>
+}
+
+export interface FileInit {
+  handler: { current?: FileHandler }
+  idleTimeout?: number
+  onInbound?: (from: string) => void
+}
+
+export interface FileComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+}
+
+export interface Download {
+  /** size of the whole file */
+  size: number
+  /** the bytes from the requested offset to the end; throws if the stream breaks or over-runs */
+  bytes: AsyncIterable<Uint8Array>
+  abort: (err: Error) => void
+}
+
+export interface FetchOptions {
+  offset?: number
+  proof?: RepairProof
+  signal?: AbortSignal
+}
+
+export interface FileTransfer {
+  fetch: (peer: PeerId, cid: CID, opts?: FetchOptions) => Promise<Download>
+  /** transfers being served now */
+  serving: () => number
+}
+
+export function fileTransfer (init: FileInit): (components: FileComponents) => FileTransfer {
+  return (components) => new FileService(components, init)
+}

@@ -1,0 +1,124 @@
+/**
+ * Reading and writing libp2p v3 streams safely (see shared notes, libp2p-v3.md §4):
+ * - messages: length-prefixed protobuf with an explicit frame cap, decoded with field limits, any
+ *   decode failure turned into InvalidMessageError;
+ * - bulk bytes: a reader that pauses the stream while the consumer is behind, so yamux stops
+ *   granting window and memory stays bounded (a plain `for await` buffers the whole transfer);
+ * - writes: wait for the 'drain' event when the muxer is full (`onDrain()` resolves only once).
+ */
+import type { Stream } from '@libp2p/interface'
+import { StreamResetError } from '@libp2p/interface'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import type { Uint8ArrayList } from 'uint8arraylist'
+import { InvalidMessageError, ProtocolTimeoutError } from './errors.js'
+
+export interface Codec<T> {
+  decode: (buf: Uint8Array | Uint8ArrayList, opts?: { limits?: any }) => T
+  encode: (obj: T) => Uint8Array
+}
+
+/** A length-prefixed message stream whose frames may not exceed `maxFrame` bytes. */
+export function messageStream (stream: Stream, maxFrame: number): LengthPrefixedStream<Stream> {
+  return lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: maxFrame + 16 })
+}
+
+export async function readMessage<T> (lp: LengthPrefixedStream<Stream>, codec: Codec<T>, signal: AbortSignal, limits?: Record<string, unknown>): Promise<T> {
+  let frame: Uint8ArrayList
+  try {
+    frame = await lp.read({ signal })
+  } catch (err: any) {
+    if (signal.aborted) throw new ProtocolTimeoutError('timed out waiting for a message')
+    if (/length|Invalid/i.test(String(err?.name)) || /length/i.test(String(err?.message))) throw new InvalidMessageError(`bad frame: ${err.message}`)
+    throw err
+  }
+  try {
+    return codec.decode(frame, limits != null ? { limits } : undefined)
+  } catch (err: any) {
+    throw new InvalidMessageError(`cannot decode message: ${err.message}`)
+  }
+}
+
+export async function writeMessage<T> (lp: LengthPrefixedStream<Stream>, codec: Codec<T>, msg: T, signal: AbortSignal): Promise<void> {
+  await lp.write(codec.encode(msg), { signal })
+}
+
+/** Wait for the stream's next 'drain', failing if it closes or the signal fires. */
+export async function nextDrain (stream: Stream, signal?: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const off = (): void => {
+      stream.removeEventListener('drain', onDrain)
+      stream.removeEventListener('close', onClose)
+      signal?.removeEventListener('abort', onAbort)
+    }
+    const onDrain = (): void => { off(); resolve() }
+    const onClose = (evt: any): void => { off(); reject(evt.error ?? new StreamResetError('stream closed while waiting to write')) }
+    const onAbort = (): void => { off(); reject(signal?.reason ?? new ProtocolTimeoutError()) }
+    stream.addEventListener('drain', onDrain)
+    stream.addEventListener('close', onClose)
+    signal?.addEventListener('abort', onAbort)
+  })
+}
+
+/** Send bytes, honouring backpressure. */
+export async function sendBytes (stream: Stream, chunk: Uint8Array, signal?: AbortSignal): Promise<void> {
+  if (!stream.send(chunk)) await nextDrain(stream, signal)
+}
+
+/**
+ * The stream's incoming bytes with end-to-end backpressure: while more than `highWater` bytes wait
+ * for the consumer the stream is paused, which makes yamux withhold window updates from the
+ * sender. Ends when the remote closes its write side and every byte was delivered; throws if the
+ * stream is reset or aborted (a reset must never read as a clean end).
+ */
+export async function * readBytes (stream: Stream, highWater = 1 << 20): AsyncGenerator<Uint8Array> {
+  // while paused, up to one yamux window (16 MiB at most) can still arrive: room for it, no reset
+  stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, 32 << 20)
+  const queue: Uint8Array[] = []
+  let queued = 0
+  let ended = stream.readableEnded
+  let failure: Error | undefined
+  let wake: (() => void) | undefined
+  const notify = (): void => { const w = wake; wake = undefined; w?.() }
+  const onMessage = (evt: { data: Uint8Array | Uint8ArrayList }): void => {
+    const d = evt.data.subarray()
+    queue.push(d)
+    queued += d.byteLength
+    if (queued > highWater && stream.readStatus === 'readable') stream.pause()
+    notify()
+  }
+  const onEnd = (): void => { ended = true; notify() }
+  const onClose = (evt: any): void => {
+    if (evt.error != null) failure = evt.error
+    else if (stream.readBufferLength === 0) ended = true
+    notify()
+  }
+  stream.addEventListener('message', onMessage)
+  stream.addEventListener('end', onEnd)
+  stream.addEventListener('close', onClose)
+  const broken = (): boolean => stream.status === 'reset' || stream.status === 'aborted'
+  try {
+    while (true) {
+      if (failure != null) throw failure
+      const d = queue.shift()
+      if (d != null) {
+        queued -= d.byteLength
+        if (queued <= highWater / 2 && stream.readStatus === 'paused') stream.resume()
+        yield d
+        continue
+      }
+      if (stream.readBufferLength > 0) {
+        // bytes parked in the stream (paused, or queued before our listener): let them flow
+        if (stream.readStatus === 'paused') stream.resume()
+        else await new Promise<void>(resolve => setTimeout(resolve, 0))
+        continue
+      }
+      if (broken()) throw failure ?? new StreamResetError('stream reset')
+      if (ended || stream.readableEnded) return
+      await new Promise<void>(resolve => { wake = resolve })
+    }
+  } finally {
+    stream.removeEventListener('message', onMessage)
+    stream.removeEventListener('end', onEnd)
+    stream.removeEventListener('close', onClose)
+  }
+}
