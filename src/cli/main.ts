@@ -53,14 +53,26 @@ function peerLine (r: PeerView): string {
 
 function statusLines (s: StatusResult): string {
   const head = [
-    `node      ${s.peerId}`,
-    `running   ${s.running ? `yes, since ${s.startedAt ?? '?'}` : 'no'}`,
-    ...(s.addrs.length > 0 ? [`addrs     ${s.addrs.join('\n          ')}`] : []),
-    `partners  ${s.counts.peers} (${s.counts.connected} connected)`,
-    ...(s.gate != null ? [`refused   ${s.gate.deniedInbound} inbound, ${s.gate.deniedOutbound} outbound connections from unlisted peers`] : [])
+    `node       ${s.peerId}`,
+    `running    ${s.running ? `yes, since ${s.startedAt ?? '?'}` : 'no'}`,
+    ...(s.addrs.length > 0 ? [`addrs      ${s.addrs.join('\n           ')}`] : []),
+    `documents  ${s.counts.documents} (change log at ${s.lastSeq}); data files wanted: ${s.counts.wantedFiles}`,
+    `partners   ${s.counts.peers} (${s.counts.connected} connected)`,
+    ...(s.gate != null ? [`refused    ${s.gate.deniedInbound} inbound, ${s.gate.deniedOutbound} outbound connections from unlisted peers`] : []),
+    ...s.transfers.map(t => `receiving  ${t.cid} from ${t.peer}: ${t.done}/${t.size} B`)
   ]
   if (s.partners.length === 0) return head.join('\n')
-  return head.join('\n') + '\n\n' + table(['PEER', 'CONNECTED', 'LAST CHECKED'], s.partners.map(p => [p.peerId + (p.acceptOnly ? ' (accept-only)' : ''), yesNo(p.connected), p.lastChecked ?? 'never']))
+  const rejected = (p: StatusResult['partners'][number]): string => {
+    const r = Object.entries(p.counters?.rejected ?? {})
+    return r.length === 0 ? '0' : r.map(([k, v]) => `${k}:${v}`).join(',')
+  }
+  return head.join('\n') + '\n\n' + table(
+    ['PEER', 'CONNECTED', 'LAST CHECKED', 'PUSHED TO', 'STORED', 'DUPS', 'REJECTED'],
+    s.partners.map(p => [
+      p.peerId + (p.acceptOnly ? ' (accept-only)' : ''), yesNo(p.connected), p.lastChecked ?? 'never',
+      p.pushCursor == null ? '-' : `${p.pushCursor}/${s.lastSeq}`,
+      String(p.counters?.stored ?? '-'), String(p.counters?.duplicates ?? '-'), rejected(p)
+    ]))
 }
 
 /** Paths reach the node through the API: make them absolute against the caller's directory. */

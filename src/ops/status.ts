@@ -1,12 +1,28 @@
 import type { Operation } from './context.js'
+import type { PartnerCounters } from '../node/stats.js'
+import type { TransferView } from '../node/fetcher.js'
+
+export interface PartnerStatus {
+  peerId: string
+  connected: boolean
+  lastChecked: string | null
+  acceptOnly: boolean
+  /** our change-log position the push to this partner has reached (compare with `lastSeq`); null if we send it nothing */
+  pushCursor: number | null
+  /** what this partner sent us and we sent it, since the node started */
+  counters: PartnerCounters | null
+}
 
 export interface StatusResult {
   peerId: string
   running: boolean
   startedAt: string | null
   addrs: string[]
-  partners: Array<{ peerId: string, connected: boolean, lastChecked: string | null, acceptOnly: boolean }>
-  counts: { peers: number, connected: number }
+  partners: PartnerStatus[]
+  counts: { peers: number, connected: number, documents: number, wantedFiles: number }
+  /** the newest position in this node's change log */
+  lastSeq: number
+  transfers: TransferView[]
   /** connections refused at the gate since start */
   gate: { deniedInbound: number, deniedOutbound: number } | null
 }
@@ -15,19 +31,29 @@ export const status: Operation<Record<string, never>, StatusResult> = {
   offline: true,
   async run (ctx) {
     const { site, node } = ctx
-    const partners = site.peers.list().map(row => ({
+    const docs = site.docs
+    const partners = await Promise.all(site.peers.list().map(async row => ({
       peerId: row.peerId,
       connected: node?.links.isConnected(row.peerId) ?? false,
       lastChecked: row.lastChecked,
-      acceptOnly: row.addrs.length === 0
-    }))
+      acceptOnly: row.addrs.length === 0,
+      pushCursor: row.replicate ? await docs.pushCursor(row.peerId) : null,
+      counters: node?.stats.snapshot(row.peerId) ?? null
+    })))
     return {
       peerId: site.peerId,
       running: node != null,
       startedAt: node?.startedAt.toISOString() ?? null,
       addrs: node?.addrs() ?? [],
       partners,
-      counts: { peers: partners.length, connected: partners.filter(p => p.connected).length },
+      counts: {
+        peers: partners.length,
+        connected: partners.filter(p => p.connected).length,
+        documents: docs.size,
+        wantedFiles: (await docs.wants()).length
+      },
+      lastSeq: docs.lastSeq,
+      transfers: node?.fetcher.transfers() ?? [],
       gate: node != null ? { ...node.gate } : null
     }
   }
