@@ -15,5 +15,8 @@ if (major < 22) {
   process.stderr.write(`quire: Node ${process.versions.node} is too old; Quire needs Node 22 or later (run it with npx quire, or install Node 22)\n`)
   process.exit(2)
 }
+// fsyncs run on libuv's thread pool; its default of 4 threads serialises a batch's many small
+// files behind each other. Must be set before the pool is first used.
+process.env.UV_THREADPOOL_SIZE ??= '32'
 const { main } = await import('../dist/src/cli/main.js')
 process.exitCode = await main(process.argv.slice(2))

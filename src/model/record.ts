@@ -17,6 +17,7 @@ import { concat } from 'uint8arrays/concat'
 import { docIdProblem } from './doc-id.js'
 import { isQuireCid, rawCidOf } from './cids.js'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { signEd25519, verifyEd25519 } from './ed25519.js'
 
 export const RECORD_VERSION = 1
 /** Domain separation: a Quire record signature can never be replayed as another kind of signature. */
@@ -80,7 +81,7 @@ export function encodeRevision (r: Revision): Uint8Array {
 
 export async function signRevision (r: Revision, key: PrivateKey): Promise<VerifiedRevision> {
   const bytes = encodeRevision(r)
-  const signature = await key.sign(concat([RECORD_SIGNING_PREFIX, bytes]))
+  const signature = signEd25519(key, concat([RECORD_SIGNING_PREFIX, bytes]))
   return { bytes, signature, revision: r, recordCid: await recordCidOf(bytes) }
 }
 
@@ -108,11 +109,7 @@ export async function verifyRevision (signed: SignedRevision, metadata?: Uint8Ar
   if (!bytesEqual(encodeRevision(revision), bytes)) throw new RecordError('bad-record', 'record is not in canonical form')
   const home = peerIdFromString(revision.home)
   if (home.type !== 'Ed25519' || home.publicKey == null) throw new RecordError('bad-record', 'home is not an Ed25519 peer ID')
-  let ok = false
-  try {
-    ok = await home.publicKey.verify(concat([RECORD_SIGNING_PREFIX, bytes]), signature)
-  } catch {}
-  if (!ok) throw new RecordError('bad-signature', `signature does not verify against home ${revision.home}`)
+  if (!verifyEd25519(home.publicKey.raw, concat([RECORD_SIGNING_PREFIX, bytes]), signature)) throw new RecordError('bad-signature', `signature does not verify against home ${revision.home}`)
   if (metadata != null && !rawCidOf(metadata).equals(revision.meta)) throw new RecordError('meta-mismatch', 'metadata bytes do not match the record\'s hash')
   return { bytes, signature, revision, recordCid: await recordCidOf(bytes) }
 }

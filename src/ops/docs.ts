@@ -1,9 +1,9 @@
-import { createReadStream } from 'node:fs'
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { createReadStream, readFileSync, statSync } from 'node:fs'
+import { open, readFile, rename, unlink } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import type { OpContext, Operation } from './context.js'
 import type { DocEntry } from '../store/documents.js'
-import type { BlobRef } from '../store/files.js'
+import { READ_CHUNK_BYTES, SMALL_PUT_BYTES, type BlobRef, type PutOptions, type StagedBatch } from '../store/files.js'
 import { changeDocument, checkMetadataSize, insertDocuments } from '../store/commit.js'
 import { parseDocId, parseNamespace } from '../model/doc-id.js'
 import { parseCid, rawCidFromDigest } from '../model/cids.js'
@@ -32,31 +32,34 @@ function requirePath (value: unknown, what: string): string {
   return value
 }
 
-/** Read a metadata file (bounded by the metadata limit before reading it). */
+/** Read a metadata file (its size checked against the metadata limit before reading it). */
 export async function readMetadataFile (path: string): Promise<Uint8Array> {
-  let size: number
   try {
-    const st = await stat(path)
+    const st = statSync(path)
     if (!st.isFile()) throw new InputError(`metadata ${path} is not a file`, 'bad-file')
-    size = st.size
+    checkMetadataSize(st.size)
+    // metadata is small (a few KiB typically): a synchronous read costs less than the promise API
+    return st.size <= SMALL_PUT_BYTES ? readFileSync(path) : await readFile(path)
   } catch (err: any) {
     if (err instanceof QuireError) throw err
     throw new InputError(`cannot read metadata file ${path}: ${err.code ?? err.message}`, 'bad-file')
   }
-  checkMetadataSize(size)
-  return await readFile(path)
 }
 
-/** Stream a data file into the file store, hashing it on the way; never whole in memory. */
-export async function storeDataFile (ctx: OpContext, path: string): Promise<BlobRef> {
+/** Stream a data file into the file store, hashing it on the way; never a large file whole in memory. */
+export async function storeDataFile (ctx: OpContext, path: string, opts: PutOptions = {}, batch?: StagedBatch): Promise<BlobRef> {
+  let size: number
   try {
-    const st = await stat(path)
+    const st = statSync(path)
     if (!st.isFile()) throw new InputError(`data ${path} is not a file`, 'bad-file')
+    size = st.size
+    // batches of small files: one synchronous read (microseconds), no stream machinery
+    if (size <= SMALL_PUT_BYTES) return await (batch != null ? batch.putBytes(readFileSync(path)) : ctx.site.files.putBytes(readFileSync(path), opts))
   } catch (err: any) {
     if (err instanceof QuireError) throw err
     throw new InputError(`cannot read data file ${path}: ${err.code ?? err.message}`, 'bad-file')
   }
-  return await ctx.site.files.put(createReadStream(path, { highWaterMark: 256 * 1024 }))
+  return await ctx.site.files.put(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), opts)
 }
 
 export interface PutArgs { id: string, meta: string, data?: string }

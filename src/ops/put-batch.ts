@@ -15,7 +15,7 @@ import { parseDocId } from '../model/doc-id.js'
 import { InputError, toQuireError } from '../errors.js'
 
 /** Lines per chunk, and metadata bytes held before a write: bound memory whatever the batch size. */
-export const BATCH_CHUNK_LINES = 2000
+export const BATCH_CHUNK_LINES = 5000
 export const BATCH_CHUNK_BYTES = 64 * 1024 * 1024
 /** Files read and stored at once: enough to keep the disk's queue full. */
 export const BATCH_FILE_CONCURRENCY = 64
@@ -46,10 +46,11 @@ function parseLine (text: string, line: number): Line {
 
 async function storeChunk (ctx: OpContext, lines: Line[], result: BatchResult): Promise<void> {
   for (const l of lines) if (l.error != null) result.failed.push(l.error)
+  let files = ctx.site.files.batch()
   const load = lines.filter(l => l.error == null).map(l => async (): Promise<{ l: Line, doc?: NewDoc, error?: BatchFailure }> => {
     try {
       const metadata = await readMetadataFile(l.meta!)
-      const data = l.data != null ? await storeDataFile(ctx, l.data) : null
+      const data = l.data != null ? await storeDataFile(ctx, l.data, { syncDir: false }, files) : null
       return { l, doc: { id: l.id!, metadata, data } }
     } catch (err) {
       const q = toQuireError(err)
@@ -59,6 +60,11 @@ async function storeChunk (ctx: OpContext, lines: Line[], result: BatchResult): 
   let pending: Array<{ l: Line, doc: NewDoc }> = []
   let pendingBytes = 0
   const flush = async (): Promise<void> => {
+    // the files must be durable and in place before any record names them
+    const staged = files
+    files = ctx.site.files.batch()
+    await staged.commit()
+    await ctx.site.files.syncDirs()
     const stored = await insertDocuments(ctx.site, pending.map(x => x.doc))
     stored.forEach((r, i) => {
       if (r instanceof Error) {
@@ -79,6 +85,7 @@ async function storeChunk (ctx: OpContext, lines: Line[], result: BatchResult): 
     if (pendingBytes >= BATCH_CHUNK_BYTES) await flush()
   }
   if (pending.length > 0) await flush()
+  files.abort()
 }
 
 export const putBatch: Operation<{ file: string }, BatchResult> = {
