@@ -28,6 +28,9 @@ export const MAX_METADATA_BYTES = 4 * 1024 * 1024
 export const MAX_RECORD_BYTES = 2048
 export const MAX_SIGNATURE_BYTES = 64
 
+/** A tombstone's `meta`: the CID of the empty byte string. */
+export const EMPTY_META_CID = rawCidOf(new Uint8Array(0))
+
 export interface DataRef { cid: CID, size: number }
 
 export interface Revision {
@@ -110,6 +113,7 @@ export async function verifyRevision (signed: SignedRevision, metadata?: Uint8Ar
   const home = peerIdFromString(revision.home)
   if (home.type !== 'Ed25519' || home.publicKey == null) throw new RecordError('bad-record', 'home is not an Ed25519 peer ID')
   if (!verifyEd25519(home.publicKey.raw, concat([RECORD_SIGNING_PREFIX, bytes]), signature)) throw new RecordError('bad-signature', `signature does not verify against home ${revision.home}`)
+  if (metadata != null && metadata.byteLength > MAX_METADATA_BYTES) throw new RecordError('bad-record', `metadata of ${metadata.byteLength} bytes is over the limit`)
   if (metadata != null && !rawCidOf(metadata).equals(revision.meta)) throw new RecordError('meta-mismatch', 'metadata bytes do not match the record\'s hash')
   return { bytes, signature, revision, recordCid: await recordCidOf(bytes) }
 }
@@ -124,7 +128,10 @@ function revisionFromObject (o: unknown): Revision {
   if (docIdProblem(m.id) != null) return bad(`record id ${docIdProblem(m.id)}`)
   if (typeof m.rev !== 'number' || !Number.isSafeInteger(m.rev) || m.rev < 1) return bad('rev must be a positive integer')
   if (typeof m.home !== 'string') return bad('home must be a string')
-  try { peerIdFromString(m.home) } catch { return bad('home is not a peer ID') }
+  // one spelling per home: homes are compared as strings, so a CID-form peer ID would be a second home
+  try {
+    if (peerIdFromString(m.home).toString() !== m.home) return bad('home is not in canonical peer ID form')
+  } catch { return bad('home is not a peer ID') }
   const meta = CID.asCID(m.meta)
   if (meta == null || !isQuireCid(meta)) return bad('meta must be a CIDv1 raw sha2-256')
   let data: DataRef | null = null
@@ -138,5 +145,6 @@ function revisionFromObject (o: unknown): Revision {
   }
   if (typeof m.deleted !== 'boolean') return bad('deleted must be a boolean')
   if (typeof m.time !== 'string' || m.time.length > 64) return bad('time must be a short string')
+  if (m.deleted === true && (data != null || !meta.equals(EMPTY_META_CID))) return bad('a tombstone has no data and empty metadata')
   return { id: m.id as string, rev: m.rev, home: m.home, meta, data, deleted: m.deleted, time: m.time }
 }

@@ -129,7 +129,12 @@ export class Fetcher {
         download.abort(new Error('size mismatch'))
         throw new Error(`partner offers ${download.size} bytes, the record says ${want.size}`)
       }
-      await this.site.files.put(download.bytes, { expect: { cid, size: want.size }, onBytes: n => { view.done += n } })
+      try {
+        await this.site.files.put(download.bytes, { expect: { cid, size: want.size }, onBytes: n => { view.done += n } })
+      } catch (err: any) {
+        download.abort(err) // e.g. the disk failed: do not leave the stream to the idle timeout
+        throw err
+      }
       const c = this.stats.of(view.peer)
       c.filesReceived++
       c.bytesReceived += want.size

@@ -40,6 +40,11 @@ export class Receiver {
       this.stats.reject(from, reason)
       if (ALARMS.has(reason)) this.log.error('ALARM: rejected a revision from %s: %s (%s)', from, reason, detail)
     }
+    if (!this.site.peers.has(from)) {
+      // the gate admits listed peers only; a row removed a moment ago can still have a stream open
+      entries.forEach((_, index) => reject(index, 'not-listed', 'sender not in the peer table'))
+      return verdicts
+    }
     for (const [index, entry] of entries.entries()) {
       try {
         verified.push({ index, v: await verifyRevision({ bytes: entry.record, signature: entry.signature }, entry.metadata), entry })
