@@ -8,6 +8,7 @@ export interface Entry {
   signature: Uint8Array<ArrayBuffer>
   metadata: Uint8Array<ArrayBuffer>
   dataOffered: boolean
+  seq?: bigint
 }
 
 export namespace Entry {
@@ -38,6 +39,11 @@ export namespace Entry {
         if ((obj.dataOffered != null && obj.dataOffered !== false)) {
           w.uint32(32)
           w.bool(obj.dataOffered)
+        }
+
+        if (obj.seq != null) {
+          w.uint32(40)
+          w.uint64(obj.seq)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -71,6 +77,10 @@ export namespace Entry {
             }
             case 4: {
               obj.dataOffered = reader.bool()
+              break
+            }
+            case 5: {
+              obj.seq = reader.uint64()
               break
             }
             default: {
@@ -116,6 +126,13 @@ export namespace Entry {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -148,6 +165,11 @@ export namespace Entry {
     value: boolean
   }
 
+  export interface EntrySeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
   export function encode (obj: Partial<Entry>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Entry.codec())
   }
@@ -156,7 +178,7 @@ export namespace Entry {
     return decodeMessage(buf, Entry.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Generator<EntryRecordFieldEvent | EntrySignatureFieldEvent | EntryMetadataFieldEvent | EntryDataOfferedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Generator<EntryRecordFieldEvent | EntrySignatureFieldEvent | EntryMetadataFieldEvent | EntryDataOfferedFieldEvent | EntrySeqFieldEvent> {
     return streamMessage(buf, Entry.codec(), opts)
   }
 }
@@ -279,6 +301,12 @@ export namespace Push {
     index: number
   }
 
+  export interface PushEntriesSeqFieldEvent {
+    field: '$.entries[].seq'
+    value: bigint
+    index: number
+  }
+
   export function encode (obj: Partial<Push>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Push.codec())
   }
@@ -287,7 +315,7 @@ export namespace Push {
     return decodeMessage(buf, Push.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Push>): Generator<PushEntriesRecordFieldEvent | PushEntriesSignatureFieldEvent | PushEntriesMetadataFieldEvent | PushEntriesDataOfferedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Push>): Generator<PushEntriesRecordFieldEvent | PushEntriesSignatureFieldEvent | PushEntriesMetadataFieldEvent | PushEntriesDataOfferedFieldEvent | PushEntriesSeqFieldEvent> {
     return streamMessage(buf, Push.codec(), opts)
   }
 }
@@ -298,6 +326,7 @@ export interface Pull {
   namespaces: string[]
   limit: number
   policy: bigint
+  recovering: boolean
 }
 
 export namespace Pull {
@@ -337,6 +366,11 @@ export namespace Pull {
           w.uint64(obj.policy)
         }
 
+        if ((obj.recovering != null && obj.recovering !== false)) {
+          w.uint32(48)
+          w.bool(obj.recovering)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -346,7 +380,8 @@ export namespace Pull {
           since: 0n,
           namespaces: [],
           limit: 0,
-          policy: 0n
+          policy: 0n,
+          recovering: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -377,6 +412,10 @@ export namespace Pull {
             }
             case 5: {
               obj.policy = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.recovering = reader.bool()
               break
             }
             default: {
@@ -441,6 +480,13 @@ export namespace Pull {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.recovering`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -479,6 +525,11 @@ export namespace Pull {
     value: bigint
   }
 
+  export interface PullRecoveringFieldEvent {
+    field: '$.recovering'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Pull>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Pull.codec())
   }
@@ -487,7 +538,7 @@ export namespace Pull {
     return decodeMessage(buf, Pull.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Pull>): Generator<PullEpochFieldEvent | PullSinceFieldEvent | PullNamespacesFieldEvent | PullLimitFieldEvent | PullPolicyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Pull>): Generator<PullEpochFieldEvent | PullSinceFieldEvent | PullNamespacesFieldEvent | PullLimitFieldEvent | PullPolicyFieldEvent | PullRecoveringFieldEvent> {
     return streamMessage(buf, Pull.codec(), opts)
   }
 }
@@ -606,6 +657,12 @@ export namespace Request {
     index: number
   }
 
+  export interface RequestPushEntriesSeqFieldEvent {
+    field: '$.push.entries[].seq'
+    value: bigint
+    index: number
+  }
+
   export interface RequestPullEpochFieldEvent {
     field: '$.pull.epoch'
     value: string
@@ -632,6 +689,11 @@ export namespace Request {
     value: bigint
   }
 
+  export interface RequestPullRecoveringFieldEvent {
+    field: '$.pull.recovering'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Request>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Request.codec())
   }
@@ -640,7 +702,7 @@ export namespace Request {
     return decodeMessage(buf, Request.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestPushEntriesRecordFieldEvent | RequestPushEntriesSignatureFieldEvent | RequestPushEntriesMetadataFieldEvent | RequestPushEntriesDataOfferedFieldEvent | RequestPullEpochFieldEvent | RequestPullSinceFieldEvent | RequestPullNamespacesFieldEvent | RequestPullLimitFieldEvent | RequestPullPolicyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestPushEntriesRecordFieldEvent | RequestPushEntriesSignatureFieldEvent | RequestPushEntriesMetadataFieldEvent | RequestPushEntriesDataOfferedFieldEvent | RequestPushEntriesSeqFieldEvent | RequestPullEpochFieldEvent | RequestPullSinceFieldEvent | RequestPullNamespacesFieldEvent | RequestPullLimitFieldEvent | RequestPullPolicyFieldEvent | RequestPullRecoveringFieldEvent> {
     return streamMessage(buf, Request.codec(), opts)
   }
 }
@@ -967,6 +1029,12 @@ export namespace Batch {
     index: number
   }
 
+  export interface BatchEntriesSeqFieldEvent {
+    field: '$.entries[].seq'
+    value: bigint
+    index: number
+  }
+
   export interface BatchEpochFieldEvent {
     field: '$.epoch'
     value: string
@@ -995,7 +1063,7 @@ export namespace Batch {
     return decodeMessage(buf, Batch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Batch>): Generator<BatchEntriesRecordFieldEvent | BatchEntriesSignatureFieldEvent | BatchEntriesMetadataFieldEvent | BatchEntriesDataOfferedFieldEvent | BatchEpochFieldEvent | BatchUpToFieldEvent | BatchMoreFieldEvent | BatchPolicyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Batch>): Generator<BatchEntriesRecordFieldEvent | BatchEntriesSignatureFieldEvent | BatchEntriesMetadataFieldEvent | BatchEntriesDataOfferedFieldEvent | BatchEntriesSeqFieldEvent | BatchEpochFieldEvent | BatchUpToFieldEvent | BatchMoreFieldEvent | BatchPolicyFieldEvent> {
     return streamMessage(buf, Batch.codec(), opts)
   }
 }
@@ -1213,6 +1281,12 @@ export namespace Response {
     index: number
   }
 
+  export interface ResponseBatchEntriesSeqFieldEvent {
+    field: '$.batch.entries[].seq'
+    value: bigint
+    index: number
+  }
+
   export interface ResponseBatchEpochFieldEvent {
     field: '$.batch.epoch'
     value: string
@@ -1241,7 +1315,7 @@ export namespace Response {
     return decodeMessage(buf, Response.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseStatusFieldEvent | ResponseMessageFieldEvent | ResponseVerdictsOutcomeFieldEvent | ResponseVerdictsReasonFieldEvent | ResponseBatchEntriesRecordFieldEvent | ResponseBatchEntriesSignatureFieldEvent | ResponseBatchEntriesMetadataFieldEvent | ResponseBatchEntriesDataOfferedFieldEvent | ResponseBatchEpochFieldEvent | ResponseBatchUpToFieldEvent | ResponseBatchMoreFieldEvent | ResponseBatchPolicyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseStatusFieldEvent | ResponseMessageFieldEvent | ResponseVerdictsOutcomeFieldEvent | ResponseVerdictsReasonFieldEvent | ResponseBatchEntriesRecordFieldEvent | ResponseBatchEntriesSignatureFieldEvent | ResponseBatchEntriesMetadataFieldEvent | ResponseBatchEntriesDataOfferedFieldEvent | ResponseBatchEntriesSeqFieldEvent | ResponseBatchEpochFieldEvent | ResponseBatchUpToFieldEvent | ResponseBatchMoreFieldEvent | ResponseBatchPolicyFieldEvent> {
     return streamMessage(buf, Response.codec(), opts)
   }
 }

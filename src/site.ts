@@ -8,6 +8,7 @@ import { Db } from './store/db.js'
 import { PeerTable } from './store/peers.js'
 import { FsFileStore } from './store/files.js'
 import { Documents } from './store/documents.js'
+import { Cursors } from './store/cursors.js'
 import type { PeerRow } from './model/peer-row.js'
 import { InputError, StoreError } from './errors.js'
 
@@ -25,6 +26,7 @@ export class Site {
   readonly peers: PeerTable
   readonly files: FsFileStore
   readonly docs: Documents
+  readonly cursors: Cursors
 
   private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable, docs: Documents) {
     this.paths = paths
@@ -35,10 +37,11 @@ export class Site {
     this.peers = peers
     this.docs = docs
     this.files = docs.files as FsFileStore
+    this.cursors = new Cursors(db)
   }
 
   private static async assemble (paths: HomePaths, config: Config, key: PrivateKey, db: Db): Promise<Site> {
-    const peers = await PeerTable.load(db.sub<PeerRow>('peers'))
+    const peers = await PeerTable.load(db.sub<PeerRow>('peers'), paths.peers)
     const docs = await Documents.open(db, new FsFileStore(paths.files))
     return new Site(paths, config, key, db, peers, docs)
   }

@@ -16,6 +16,7 @@ import type { StatusResult } from '../ops/status.js'
 import type { IdResult } from '../ops/id.js'
 import type { DocView } from '../ops/docs.js'
 import type { BatchFailure } from '../ops/put-batch.js'
+import type { SyncResult } from '../ops/sync.js'
 import { resolve as resolvePath } from 'node:path'
 
 interface GlobalOpts { home?: string, json?: boolean }
@@ -223,6 +224,15 @@ export function buildProgram (): Command {
     .option('--limit <n>', 'at most N (default 1000)', (v: string) => Number(v))
     .option('--after <id>', 'start after this id (the last id of the previous page)')
     .action(opAction('ls', cmd => ({ namespace: cmd.opts().namespace, limit: cmd.opts().limit, after: cmd.opts().after }), (r: DocView[]) => r.length === 0 ? 'no documents' : r.map(docLine).join('\n')))
+
+  program.command('sync')
+    .description('a delta-T pass now; --full compares whole inventories both ways')
+    .option('--peer <peer-id>', 'only this partner')
+    .option('--full', 'pull the partner\'s whole inventory and offer it ours (force replicate)')
+    .action(opAction('sync', cmd => ({ peer: cmd.opts().peer, full: cmd.opts().full === true }), (r: SyncResult) => r.partners.length === 0
+      ? 'no connected partners'
+      : r.partners.map(p => `${p.peerId}: ${p.ok ? 'ok' : `FAILED (${p.error ?? '?'})`}, ${p.received} received, ${p.stored} stored, ${p.duplicates} duplicates, ${Object.values(p.rejected).reduce((a, b) => a + b, 0)} rejected${Object.keys(p.rejected).length > 0 ? ` (${Object.entries(p.rejected).map(([k, v]) => `${k}:${v}`).join(', ')})` : ''}`).join('\n'),
+    (r: SyncResult) => r.partners.some(p => !p.ok) ? 3 : 0))
 
   program.command('status')
     .description('partners, connections, last checks and counts')

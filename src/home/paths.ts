@@ -15,6 +15,8 @@ export interface HomePaths {
   nodeJson: string
   /** LevelDB: peer table, documents, change log */
   db: string
+  /** a copy of the peer table, rewritten on every change (for recovery, and to read) */
+  peers: string
   /** content-addressed data files */
   files: string
 }
@@ -28,6 +30,7 @@ export function resolveHome (flag?: string): HomePaths {
     key: join(root, 'identity.key'),
     nodeJson: join(root, 'node.json'),
     db: join(root, 'db'),
+    peers: join(root, 'peers.json'),
     files: join(root, 'files')
   }
 }

@@ -17,14 +17,29 @@ export interface PeerRow {
   updates: boolean
   /** the partner's namespaces this node subscribes to; empty = all */
   namespaces: string[]
-  /** time of the last successful delta-T pass with this partner, ISO 8601, or null */
-  lastChecked: string | null
+  /**
+   * generation of this row's sending policy: goes up whenever the row widens (replicate,
+   * datareplicate or hub turned on), so the partner's pull cursor restarts and older documents
+   * that became eligible reach it (protocols/inventory.md#pull)
+   */
+  policy: number
 }
 
 export type PeerFlags = Pick<PeerRow, 'replicate' | 'datareplicate' | 'hub' | 'updates'>
 
 export function newPeerRow (peerId: string): PeerRow {
-  return { peerId, addrs: [], replicate: false, datareplicate: false, hub: false, updates: true, namespaces: [], lastChecked: null }
+  return { peerId, addrs: [], replicate: false, datareplicate: false, hub: false, updates: true, namespaces: [], policy: 0 }
+}
+
+/** Did the row start sending something it did not before? */
+export function widened (before: PeerRow, after: PeerRow): boolean {
+  return (['replicate', 'datareplicate', 'hub'] as const).some(f => after[f] && !before[f])
+}
+
+/** Does `after` subscribe to something `before` did not? (empty = all namespaces) */
+export function subscriptionWidened (before: string[], after: string[]): boolean {
+  if (after.length === 0) return before.length > 0
+  return before.length > 0 && after.some(ns => !before.includes(ns))
 }
 
 /** Flags that are set but mean nothing, as Metacat documents: `datareplicate`/`hub` need `replicate`. */

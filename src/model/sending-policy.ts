@@ -29,9 +29,23 @@ export function sendDecision (self: string, row: PeerRow | undefined, doc: Senda
 
 /**
  * May this partner fetch a data file from us? Yes if some document naming it would be sent to
- * that partner with data. (Repairs have their own rule, protocols/file.md#repair.)
+ * that partner with data, or if the partner is the home of a document naming it (a home that lost
+ * its store gets its own files back, whatever our flags). Repairs have their own rule
+ * (protocols/file.md#repair).
  */
 export function mayServeData (self: string, row: PeerRow | undefined, docs: SendableDoc[]): boolean {
-  if (row == null || !row.replicate || !row.datareplicate) return false
+  if (row == null) return false
+  if (docs.some(d => d.home === row.peerId)) return true
+  if (!row.replicate || !row.datareplicate) return false
   return docs.some(d => d.home === self || row.hub)
+}
+
+/**
+ * What goes back to a partner that is recovering its lost store: the documents homed at it, with
+ * their data, whatever our row says; everything else under the usual rules (even if it came from
+ * that partner: it lost it).
+ */
+export function recoveryDecision (self: string, row: PeerRow | undefined, doc: SendableDoc): SendDecision {
+  if (row != null && doc.home === row.peerId) return { meta: true, data: true }
+  return sendDecision(self, row, { home: doc.home })
 }

@@ -8,8 +8,8 @@ import type { PeerRow } from '../model/peer-row.js'
  * partner, or null if the sending rules say nothing goes. Data is offered only when the rules allow
  * it and the file is here (a hub that never received the data offers none).
  */
-export async function entryFor (docs: Documents, self: string, row: PeerRow, doc: DocEntry): Promise<Entry | null> {
-  const decision = sendDecision(self, row, doc)
+export async function entryFor (docs: Documents, self: string, row: PeerRow, doc: DocEntry, decide: typeof sendDecision = sendDecision): Promise<Entry | null> {
+  const decision = decide(self, row, doc)
   if (!decision.meta) return null
   const [signed, metadata] = await Promise.all([docs.signed(doc.id, doc.rev), docs.metadata(doc.meta)])
   if (signed == null || metadata == null) return null

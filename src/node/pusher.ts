@@ -17,7 +17,7 @@ import type { Site } from '../site.js'
 import type { Inventory, Entry } from '../protocols/inventory/index.js'
 import { MAX_ENTRIES, TARGET_MESSAGE_BYTES } from '../protocols/inventory/constants.js'
 import { Outcome } from '../../protocols/inventory.js'
-import type { PeerRow } from '../model/peer-row.js'
+import { widened, type PeerRow } from '../model/peer-row.js'
 import type { PartnerLinks } from './partners.js'
 import type { ReplicationStats } from './stats.js'
 import { entryBytes, entryFor } from './entries.js'
@@ -108,8 +108,7 @@ export class Pusher {
       return
     }
     this.previousRows.set(peerId, structuredClone(row))
-    const widened = before == null || (['replicate', 'datareplicate', 'hub'] as const).some(f => row[f] && !before[f])
-    if (widened && row.replicate) await this.site.docs.setPushCursor(peerId, 0)
+    if ((before == null || widened(before, row)) && row.replicate) await this.site.docs.setPushCursor(peerId, 0)
     this.kick(peerId)
   }
 

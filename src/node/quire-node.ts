@@ -20,6 +20,8 @@ import { Receiver } from './receiver.js'
 import { Pusher } from './pusher.js'
 import { Fetcher } from './fetcher.js'
 import { fileServer } from './file-server.js'
+import { Puller } from './puller.js'
+import { answerPull } from './pull-responder.js'
 
 export interface QuireNodeOptions {
   /** delta-T interval in seconds; defaults to the home's config */
@@ -48,6 +50,7 @@ export class QuireNode {
   receiver!: Receiver
   pusher!: Pusher
   fetcher!: Fetcher
+  puller!: Puller
 
   private constructor (site: Site, host: Host, gate: GateStats, links: PartnerLinks, interval: number, log: Logger, inboundCalls: Map<string, number>) {
     this.inboundCalls = inboundCalls
@@ -92,9 +95,10 @@ export class QuireNode {
     node.fetcher = new Fetcher(site, node.services.file, links, node.stats, logger.forComponent('quire:fetch'))
     node.receiver = new Receiver(site, node.stats, { wantData: async (cid, size, from, id) => { await node.fetcher.want(cid, size, from, id) } }, logger.forComponent('quire:receive'))
     node.pusher = new Pusher(site, node.services.inventory, links, node.stats, logger.forComponent('quire:push'))
+    node.puller = new Puller(site, node.services.inventory, links, node.receiver, node.interval, logger.forComponent('quire:pull'))
     inventoryHandler.current = {
       onPush: async (from, entries) => await node.receiver.receive(from, entries),
-      onPull: async () => { throw new Error('pull is not supported yet') }
+      onPull: async (from, pull) => await answerPull(site, from, pull)
     }
     fileHandler.current = fileServer(site, node.stats, cid => { log.error('ALARM: stored file %s is damaged', cid) })
     host.addEventListener('peer:connect', evt => {
@@ -106,6 +110,7 @@ export class QuireNode {
       await links.start()
       node.pusher.start()
       node.fetcher.start()
+      node.puller.start()
     } catch (err) {
       await host.stop()
       throw err
@@ -120,6 +125,7 @@ export class QuireNode {
   }
 
   async stop (): Promise<void> {
+    this.puller.stop()
     this.pusher.stop()
     this.fetcher.stop()
     this.links.stop()

@@ -4,6 +4,7 @@ import { peerAdd, peerLs, peerRm, peerSet } from './peer.js'
 import { status } from './status.js'
 import { get, ls, put, rm, update } from './docs.js'
 import { putBatch } from './put-batch.js'
+import { sync } from './sync.js'
 
 /** Every operation by the name the CLI and the local API use. */
 export const OPERATIONS: Record<string, Operation> = {
@@ -18,5 +19,6 @@ export const OPERATIONS: Record<string, Operation> = {
   update,
   rm,
   get,
-  ls
+  ls,
+  sync
 }

@@ -7,6 +7,8 @@ import { InputError } from '../errors.js'
 /** A peer table row as `peer ls` shows it. */
 export interface PeerView extends PeerRow {
   connected: boolean
+  /** end of the last complete delta-T pass with this partner */
+  lastChecked: string | null
   /** flags that are set but have no effect (datareplicate/hub without replicate) */
   noEffect: string[]
 }
@@ -34,8 +36,13 @@ export interface PeerSetArgs extends PeerFlagArgs {
   clearAddrs?: boolean
 }
 
-export function viewOf (ctx: OpContext, row: PeerRow): PeerView {
-  return { ...row, connected: ctx.node?.links.isConnected(row.peerId) ?? false, noEffect: flagsWithoutEffect(row) }
+export async function viewOf (ctx: OpContext, row: PeerRow): Promise<PeerView> {
+  return {
+    ...row,
+    connected: ctx.node?.links.isConnected(row.peerId) ?? false,
+    lastChecked: (await ctx.site.cursors.pull(row.peerId)).lastChecked,
+    noEffect: flagsWithoutEffect(row)
+  }
 }
 
 function applyFlags (row: PeerRow, args: PeerFlagArgs): PeerRow {
@@ -66,7 +73,7 @@ export const peerAdd: Operation<PeerAddArgs, PeerView> = {
     const row = newPeerRow(peerId)
     row.addrs = parseAddrsFor(peerId, [...addrs, ...(args.addrs ?? [])])
     applyFlags(row, args)
-    return viewOf(ctx, await ctx.site.peers.add(row))
+    return await viewOf(ctx, await ctx.site.peers.add(row))
   }
 }
 
@@ -81,7 +88,7 @@ export const peerSet: Operation<PeerSetArgs, PeerView> = {
       if (args.clearAddrs === true) row.addrs = []
       return applyFlags(row, args)
     })
-    return viewOf(ctx, row)
+    return await viewOf(ctx, row)
   }
 }
 
@@ -90,6 +97,7 @@ export const peerRm: Operation<{ peerId: string }, { removed: string }> = {
   async run (ctx, args) {
     const peerId = parsePeerId(String(args.peerId ?? ''))
     await ctx.site.peers.remove(peerId)
+    await ctx.site.cursors.dropPull(peerId)
     return { removed: peerId }
   }
 }
@@ -97,6 +105,6 @@ export const peerRm: Operation<{ peerId: string }, { removed: string }> = {
 export const peerLs: Operation<Record<string, never>, PeerView[]> = {
   offline: true,
   async run (ctx) {
-    return ctx.site.peers.list().map(row => viewOf(ctx, row))
+    return await Promise.all(ctx.site.peers.list().map(async row => await viewOf(ctx, row)))
   }
 }

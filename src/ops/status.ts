@@ -6,6 +6,8 @@ export interface PartnerStatus {
   peerId: string
   connected: boolean
   lastChecked: string | null
+  /** at lastChecked, the partner had nothing newer for us */
+  upToDate: boolean
   acceptOnly: boolean
   /** our change-log position the push to this partner has reached (compare with `lastSeq`); null if we send it nothing */
   pushCursor: number | null
@@ -32,14 +34,18 @@ export const status: Operation<Record<string, never>, StatusResult> = {
   async run (ctx) {
     const { site, node } = ctx
     const docs = site.docs
-    const partners = await Promise.all(site.peers.list().map(async row => ({
-      peerId: row.peerId,
-      connected: node?.links.isConnected(row.peerId) ?? false,
-      lastChecked: row.lastChecked,
-      acceptOnly: row.addrs.length === 0,
-      pushCursor: row.replicate ? await docs.pushCursor(row.peerId) : null,
-      counters: node?.stats.snapshot(row.peerId) ?? null
-    })))
+    const partners = await Promise.all(site.peers.list().map(async row => {
+      const pull = await site.cursors.pull(row.peerId)
+      return {
+        peerId: row.peerId,
+        connected: node?.links.isConnected(row.peerId) ?? false,
+        lastChecked: pull.lastChecked,
+        upToDate: pull.upToDate,
+        acceptOnly: row.addrs.length === 0,
+        pushCursor: row.replicate ? await docs.pushCursor(row.peerId) : null,
+        counters: node?.stats.snapshot(row.peerId) ?? null
+      }
+    }))
     return {
       peerId: site.peerId,
       running: node != null,

@@ -253,17 +253,16 @@ export class FsFileStore implements FileStore {
   }
 
   async * read (cid: CID, offset = 0): AsyncIterable<Uint8Array> {
-    const path = this.pathOf(cid)
-    let stream
+    let fh
     try {
-      const fh = await open(path, 'r')
-      stream = createReadStream('', { fd: fh.fd, start: offset, highWaterMark: READ_CHUNK_BYTES, autoClose: true })
-      // the stream now owns the descriptor
+      fh = await open(this.pathOf(cid), 'r')
     } catch (err: any) {
       if (err.code === 'ENOENT') throw new FileMissingError(cid.toString())
       throw err
     }
-    for await (const chunk of stream) yield chunk as Buffer
+    // the stream owns the FileHandle and closes it (a raw fd would be closed twice: by the
+    // stream, then by the handle's garbage collection, which kills the process with EBADF)
+    yield * createReadStream('', { fd: fh, start: offset, highWaterMark: READ_CHUNK_BYTES, autoClose: true }) as AsyncIterable<Buffer>
   }
 
   async remove (cid: CID): Promise<void> {

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events'
 import type { Level } from 'level'
-import type { PeerRow } from '../model/peer-row.js'
-import { InputError, NotFoundError } from '../errors.js'
+import { readFile } from 'node:fs/promises'
+import { newPeerRow, widened, type PeerRow } from '../model/peer-row.js'
+import { writeFileAtomic } from '../home/atomic-write.js'
+import { InputError, NotFoundError, StoreError } from '../errors.js'
 
 export interface PeerTableEvents {
   /** a row was added, changed or removed; `row` is null after removal */
@@ -12,20 +14,42 @@ export interface PeerTableEvents {
  * The persistent peer table. It is the source of truth for who may connect and what is sent to
  * whom; the running node subscribes to `change` so that table edits apply at once (the gater,
  * the dialler), and keeps an in-memory copy so that the gater never waits on disk.
+ * Every change is also mirrored to HOME/peers.json, so that a node whose LevelDB is lost still
+ * knows its partners when it recovers (`serve --recover`) — and an operator can read the table.
  */
 export class PeerTable extends EventEmitter<PeerTableEvents> {
   private readonly rows = new Map<string, PeerRow>()
   private readonly sub: Level<string, PeerRow>
+  private readonly mirror: string
 
-  private constructor (sub: Level<string, PeerRow>) {
+  private constructor (sub: Level<string, PeerRow>, mirror: string) {
     super()
     this.sub = sub
+    this.mirror = mirror
   }
 
-  static async load (sub: Level<string, PeerRow>): Promise<PeerTable> {
-    const table = new PeerTable(sub)
-    for await (const [key, row] of sub.iterator()) table.rows.set(key, row)
+  static async load (sub: Level<string, PeerRow>, mirror: string): Promise<PeerTable> {
+    const table = new PeerTable(sub, mirror)
+    // rows written by older versions lack newer fields: fill them with their defaults
+    for await (const [key, row] of sub.iterator()) table.rows.set(key, { ...newPeerRow(key), ...row })
     return table
+  }
+
+  /** Rebuild the table from peers.json (a store being recovered has lost its LevelDB copy). */
+  async restoreFromMirror (): Promise<number> {
+    let rows: PeerRow[]
+    try {
+      rows = JSON.parse(await readFile(this.mirror, 'utf8'))
+      if (!Array.isArray(rows)) throw new Error('not a list')
+    } catch (err: any) {
+      throw new StoreError(`cannot restore the peer table from ${this.mirror}: ${err.code ?? err.message}`, 'peers-missing')
+    }
+    for (const row of rows) {
+      const full = { ...newPeerRow(row.peerId), ...row }
+      await this.sub.put(full.peerId, full)
+      this.rows.set(full.peerId, full)
+    }
+    return rows.length
   }
 
   list (): PeerRow[] {
@@ -53,7 +77,9 @@ export class PeerTable extends EventEmitter<PeerTableEvents> {
   }
 
   async update (peerId: string, change: (row: PeerRow) => PeerRow): Promise<PeerRow> {
-    const row = change(structuredClone(this.require(peerId)))
+    const before = this.require(peerId)
+    const row = change(structuredClone(before))
+    if (widened(before, row)) row.policy = before.policy + 1
     await this.write(row)
     return row
   }
@@ -62,12 +88,18 @@ export class PeerTable extends EventEmitter<PeerTableEvents> {
     this.require(peerId)
     await this.sub.del(peerId)
     this.rows.delete(peerId)
+    await this.writeMirror()
     this.emit('change', peerId, null)
   }
 
   private async write (row: PeerRow): Promise<void> {
     await this.sub.put(row.peerId, row)
     this.rows.set(row.peerId, row)
+    await this.writeMirror()
     this.emit('change', row.peerId, row)
+  }
+
+  private async writeMirror (): Promise<void> {
+    await writeFileAtomic(this.mirror, JSON.stringify(this.list(), null, 2) + '\n', { mode: 0o600 })
   }
 }

@@ -1,0 +1,41 @@
+import type { Operation } from './context.js'
+import type { PassSummary } from '../node/puller.js'
+import { parsePeerId } from '../model/peer-input.js'
+import { InputError, UnreachableError } from '../errors.js'
+
+export interface SyncArgs { peer?: string, full?: boolean }
+
+export interface SyncResult {
+  partners: Array<PassSummary & { filesQueued: number }>
+}
+
+/**
+ * `quire sync`: a delta-T pass now, against every connected partner or one. `--full` ("force
+ * replicate") pulls the partner's whole inventory (ignoring the cursor) and offers it ours again
+ * (our push cursor for it goes back to 0), both under the usual rules.
+ */
+export const sync: Operation<SyncArgs, SyncResult> = {
+  offline: false,
+  async run (ctx, args) {
+    const node = ctx.node
+    if (node == null) throw new UnreachableError('sync needs a running node', 'node-not-running')
+    const peerId = args.peer != null ? parsePeerId(args.peer) : undefined
+    if (peerId != null) {
+      ctx.site.peers.require(peerId)
+      if (!node.links.isConnected(peerId)) throw new UnreachableError(`partner ${peerId} is not connected`, 'partner-unreachable')
+    }
+    if (args.full != null && typeof args.full !== 'boolean') throw new InputError('"full" must be true or false')
+    const wantsBefore = (await ctx.site.docs.wants()).length
+    if (args.full === true) {
+      for (const row of ctx.site.peers.list()) {
+        if ((peerId == null || row.peerId === peerId) && row.replicate) {
+          await ctx.site.docs.setPushCursor(row.peerId, 0)
+          node.pusher.kick(row.peerId)
+        }
+      }
+    }
+    const passes = await node.puller.passAll({ peerId, full: args.full === true })
+    const filesQueued = Math.max(0, (await ctx.site.docs.wants()).length - wantsBefore)
+    return { partners: passes.map(p => ({ ...p, filesQueued })) }
+  }
+}
