@@ -1,4 +1,5 @@
-import { mkdir, readdir, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
 import type { HomePaths } from './home/paths.js'
@@ -11,6 +12,19 @@ import { Documents } from './store/documents.js'
 import { Cursors } from './store/cursors.js'
 import type { PeerRow } from './model/peer-row.js'
 import { InputError, StoreError } from './errors.js'
+import { writeFileAtomic } from './home/atomic-write.js'
+
+/**
+ * A marker in the file store naming the store epoch it belongs to (like Syncthing's `.stfolder`):
+ * an emptied, replaced or unmounted file store has no marker, and must never read as "all files
+ * were deleted".
+ */
+export const FILE_STORE_MARKER = '.quire-store'
+
+export interface OpenOptions {
+  /** `serve --recover`: rebuild a lost store (new epoch) instead of refusing to open */
+  recover?: boolean
+}
 
 /**
  * A site: one home directory opened — its settings, identity, store and peer table. Commands that
@@ -27,6 +41,8 @@ export class Site {
   readonly files: FsFileStore
   readonly docs: Documents
   readonly cursors: Cursors
+  /** set while `serve --recover` rebuilds the store: no commits as home until it is done */
+  recoveringSince: string | null = null
 
   private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable, docs: Documents) {
     this.paths = paths
@@ -54,6 +70,7 @@ export class Site {
     const db = await Db.create(paths.db)
     try {
       await mkdir(paths.files, { mode: 0o700 })
+      await writeMarker(paths.files, (await db.readMeta()).epoch)
       const config = { ...defaultConfig(), ...settings }
       // written last: a home without config.json is an interrupted init, refused by open()
       await writeConfig(paths.config, config)
@@ -64,7 +81,7 @@ export class Site {
     }
   }
 
-  static async open (paths: HomePaths): Promise<Site> {
+  static async open (paths: HomePaths, opts: OpenOptions = {}): Promise<Site> {
     try {
       await stat(paths.root)
     } catch {
@@ -77,14 +94,41 @@ export class Site {
     }
     const config = await loadConfig(paths.config)
     const key = await loadIdentity(paths.key)
-    const db = await Db.open(paths.db)
+    const dbPresent = await exists(paths.db)
+    if (!dbPresent && opts.recover !== true) {
+      throw new StoreError(`the store ${paths.db} is missing: restore it from a backup, or rebuild it from partners with "quire serve --recover"`, 'store-missing')
+    }
+    const db = dbPresent ? await Db.open(paths.db) : await Db.create(paths.db)
     try {
-      await assertDir(paths.files, 'file store')
-      return await Site.assemble(paths, config, key, db)
+      const meta = await db.readMeta()
+      const marker = await readMarker(paths.files)
+      if (opts.recover === true) {
+        // a new epoch: partners see a reset store and send everything again
+        const epoch = await db.beginRecovery()
+        await mkdir(paths.files, { recursive: true, mode: 0o700 })
+        await writeMarker(paths.files, epoch)
+      } else if (marker == null) {
+        throw new StoreError(`the file store ${paths.files} is missing or was emptied (no ${FILE_STORE_MARKER}): restore it, or rebuild it from partners with "quire serve --recover"`, 'store-missing')
+      } else if (marker !== meta.epoch) {
+        throw new StoreError(`the file store ${paths.files} belongs to another store (epoch ${marker}, the database has ${meta.epoch}): restore the matching pair, or run "quire serve --recover"`, 'store-mismatch')
+      }
+      const site = await Site.assemble(paths, config, key, db)
+      if (!dbPresent) await site.peers.restoreFromMirror()
+      if (opts.recover === true) {
+        // pull everything again from the start: the data files we lost come back with it
+        for (const row of site.peers.list()) await site.cursors.dropPull(row.peerId)
+      }
+      site.recoveringSince = await db.recoveringSince()
+      return site
     } catch (err) {
       await db.close()
       throw err
     }
+  }
+
+  /** Is the store still where it was opened? (a renamed or unmounted store must stop the node) */
+  async storePresent (): Promise<boolean> {
+    return (await readMarker(this.paths.files)) != null
   }
 
   async close (): Promise<void> {
@@ -104,9 +148,24 @@ async function assertFreshHome (root: string): Promise<void> {
   if (entries.length > 0) throw new InputError(`${root} already exists and is not empty: refusing to overwrite a home`, 'home-exists')
 }
 
-async function assertDir (path: string, what: string): Promise<void> {
+async function exists (path: string): Promise<boolean> {
   try {
-    if ((await stat(path)).isDirectory()) return
-  } catch {}
-  throw new StoreError(`${what} ${path} is missing: restore it, or start with "quire serve --recover"`, 'store-missing')
+    await stat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function readMarker (files: string): Promise<string | null> {
+  try {
+    const epoch = JSON.parse(await readFile(join(files, FILE_STORE_MARKER), 'utf8'))?.epoch
+    return typeof epoch === 'string' ? epoch : null
+  } catch {
+    return null
+  }
+}
+
+async function writeMarker (files: string, epoch: string): Promise<void> {
+  await writeFileAtomic(join(files, FILE_STORE_MARKER), JSON.stringify({ epoch }) + '\n', { mode: 0o600 })
 }

@@ -56,6 +56,7 @@ function statusLines (s: StatusResult): string {
   const head = [
     `node       ${s.peerId}`,
     `running    ${s.running ? `yes, since ${s.startedAt ?? '?'}` : 'no'}`,
+    ...(s.recoveringSince != null ? [`RECOVERING since ${s.recoveringSince}: pulling everything back; no commits until every partner was pulled and every file is back`] : []),
     ...(s.addrs.length > 0 ? [`addrs      ${s.addrs.join('\n           ')}`] : []),
     `documents  ${s.counts.documents} (change log at ${s.lastSeq}); data files wanted: ${s.counts.wantedFiles}`,
     `partners   ${s.counts.peers} (${s.counts.connected} connected)`,
@@ -126,10 +127,12 @@ export function buildProgram (): Command {
   program.command('serve')
     .description('run the node until SIGINT/SIGTERM')
     .option('--interval <seconds>', 'delta-T interval (default: config.json "interval", 300)', positiveSeconds)
-    .action(async (opts: { interval?: number }, cmd: Command) => {
+    .option('--recover', 'rebuild a lost or emptied store from partners: new epoch, pull only, no commits until done')
+    .action(async (opts: { interval?: number, recover?: boolean }, cmd: Command) => {
       const { paths, out } = globals(cmd)
       await serve(paths, {
         interval: opts.interval,
+        recover: opts.recover === true,
         onReady: info => printResult(out, info, r => `quire node ${r.peerId} ready\n${r.addrs.map((a: string) => `  ${a}`).join('\n')}\nlocal API ${r.api}`)
       })
     })

@@ -21,6 +21,8 @@ export const STOP_DEADLINE_MS = 4_500
 
 export interface ServeOptions {
   interval?: number
+  /** rebuild a lost or emptied store from partners (new epoch; pull only; no commits until done) */
+  recover?: boolean
   /** called once the node is ready, with what node.json holds */
   onReady?: (info: { peerId: string, addrs: string[], api: string }) => void
 }
@@ -29,7 +31,7 @@ export async function serve (paths: HomePaths, opts: ServeOptions): Promise<void
   await refuseIfRunning(paths)
   let site: Site
   try {
-    site = await Site.open(paths)
+    site = await Site.open(paths, { recover: opts.recover })
   } catch (err: any) {
     if (err?.code === 'store-busy') {
       const info = await readNodeFile(paths.nodeJson)
@@ -48,8 +50,10 @@ export async function serve (paths: HomePaths, opts: ServeOptions): Promise<void
   await writeNodeFile(paths.nodeJson, { peerId: site.peerId, addrs: node.addrs(), api: api.url, pid: process.pid, token: api.token })
   opts.onReady?.({ peerId: site.peerId, addrs: node.addrs(), api: api.url })
 
+  let fatal: Error | undefined
   await new Promise<void>(resolve => {
     let stopping = false
+    node.onFatal = (err) => { fatal = err; stop() }
     const stop = (): void => {
       if (stopping) return
       stopping = true
@@ -68,6 +72,7 @@ export async function serve (paths: HomePaths, opts: ServeOptions): Promise<void
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
+  if (fatal != null) throw fatal
 }
 
 async function refuseIfRunning (paths: HomePaths): Promise<void> {

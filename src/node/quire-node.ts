@@ -10,6 +10,7 @@
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import type { Site } from '../site.js'
+import { StoreError } from '../errors.js'
 import { createHost, type Host } from './create-libp2p.js'
 import { allowlistGater, type GateStats } from './gater.js'
 import { PartnerLinks } from './partners.js'
@@ -29,6 +30,9 @@ export interface QuireNodeOptions {
   /** a prefixed logger tells nodes apart when several run in one process (tests) */
   logger?: ComponentLogger
 }
+
+/** How often the node checks that its store is still there, and whether a recovery is done. */
+export const HEALTH_CHECK_INTERVAL_MS = 2_000
 
 /** The protocol services a Quire host carries, by their libp2p service names. */
 export interface QuireServices {
@@ -105,12 +109,17 @@ export class QuireNode {
       node.pusher.kick(evt.detail.toString())
       node.fetcher.kick()
     })
+    const recovering = site.recoveringSince != null
+    node.receiver.recovering = recovering
+    node.puller.recovering = recovering
     try {
       await site.files.cleanStaging()
       await links.start()
-      node.pusher.start()
+      // while recovering we send nothing: no deletion, nothing half-restored, leaves this node
+      if (!recovering) node.pusher.start()
       node.fetcher.start()
       node.puller.start()
+      node.watchdog = setInterval(() => { node.checkHealth().catch(err => log.error('health check: %e', err)) }, HEALTH_CHECK_INTERVAL_MS)
     } catch (err) {
       await host.stop()
       throw err
@@ -124,7 +133,42 @@ export class QuireNode {
     return this.host.getMultiaddrs().map(ma => ma.toString())
   }
 
+  /** Called when the node cannot go on (its store vanished); `serve` exits on it. */
+  onFatal: (err: Error) => void = () => {}
+  watchdog?: NodeJS.Timeout
+  private fatal = false
+
+  /**
+   * Every few seconds: is the store still there (a renamed, emptied or unmounted store must stop
+   * the node before anything reads its absence as deletions)? Has a recovery finished?
+   */
+  async checkHealth (): Promise<void> {
+    if (this.fatal) return
+    if (!(await this.site.storePresent())) {
+      this.fatal = true
+      this.puller.stop()
+      this.pusher.stop()
+      this.fetcher.stop()
+      this.log.error('the file store %s vanished: stopping', this.site.paths.files)
+      this.onFatal(new StoreError(`the file store ${this.site.paths.files} vanished while serving; the node stopped (restore it and start again)`, 'store-missing'))
+      return
+    }
+    const since = this.site.recoveringSince
+    if (since == null) return
+    const rows = this.site.peers.list()
+    const states = await Promise.all(rows.map(async r => await this.site.cursors.pull(r.peerId)))
+    const allPulled = states.every(s => s.lastChecked != null && s.lastChecked > since)
+    if (!allPulled || (await this.site.docs.wants()).length > 0) return
+    await this.site.db.endRecovery()
+    this.site.recoveringSince = null
+    this.receiver.recovering = false
+    this.puller.recovering = false
+    this.pusher.start()
+    this.log('recovery complete: every partner was pulled from the start and every data file is back')
+  }
+
   async stop (): Promise<void> {
+    clearInterval(this.watchdog)
     this.puller.stop()
     this.pusher.stop()
     this.fetcher.stop()

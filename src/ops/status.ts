@@ -19,6 +19,8 @@ export interface StatusResult {
   peerId: string
   running: boolean
   startedAt: string | null
+  /** set while the store is being rebuilt from partners (`serve --recover`) */
+  recoveringSince: string | null
   addrs: string[]
   partners: PartnerStatus[]
   counts: { peers: number, connected: number, documents: number, wantedFiles: number }
@@ -50,6 +52,7 @@ export const status: Operation<Record<string, never>, StatusResult> = {
       peerId: site.peerId,
       running: node != null,
       startedAt: node?.startedAt.toISOString() ?? null,
+      recoveringSince: site.recoveringSince,
       addrs: node?.addrs() ?? [],
       partners,
       counts: {

@@ -15,6 +15,19 @@ export interface Committer {
   docs: Documents
   key: PrivateKey
   peerId: string
+  /** non-null while the store is being recovered: committing then could fork our own documents */
+  recoveringSince: string | null
+}
+
+export class RecoveringError extends QuireError {
+  static readonly name: string = 'RecoveringError'
+  constructor (since: string) {
+    super(`this node is recovering its store (since ${since}): it commits nothing as home until its own documents are back`, 'recovering', 3)
+  }
+}
+
+function assertNotRecovering (c: Committer): void {
+  if (c.recoveringSince != null) throw new RecoveringError(c.recoveringSince)
 }
 
 export interface NewDoc {
@@ -55,6 +68,7 @@ async function sign (c: Committer, id: string, rev: number, metadata: Uint8Array
  * the error that refused it (an id that exists); nothing is stored for a refused one.
  */
 export async function insertDocuments (c: Committer, items: NewDoc[]): Promise<Array<DocEntry | QuireError>> {
+  assertNotRecovering(c)
   return await c.docs.exclusive(async () => {
     const held = await c.docs.getMany(items.map(i => i.id))
     const seen = new Set<string>()
@@ -78,6 +92,7 @@ export async function insertDocuments (c: Committer, items: NewDoc[]): Promise<A
 
 /** A new revision of a document homed here: an update, or a tombstone. */
 export async function changeDocument (c: Committer, change: DocChange): Promise<DocEntry> {
+  assertNotRecovering(c)
   return await c.docs.exclusive(async () => {
     const held = await c.docs.get(change.id)
     if (held == null) throw new NotFoundError(`no document ${change.id}`)

@@ -84,6 +84,25 @@ export class Db {
     return db
   }
 
+  /** A new epoch, and the recovering flag on until {@link endRecovery}. */
+  async beginRecovery (): Promise<string> {
+    const epoch = randomBytes(8).toString('hex')
+    await this.meta.batch([
+      { type: 'put', key: 'epoch', value: epoch },
+      { type: 'put', key: 'recovering', value: new Date().toISOString() }
+    ], { sync: true })
+    return epoch
+  }
+
+  /** When recovery began, or null if the store is not recovering. */
+  async recoveringSince (): Promise<string | null> {
+    return ((await this.meta.get('recovering')) as string | undefined) ?? null
+  }
+
+  async endRecovery (): Promise<void> {
+    await this.meta.del('recovering', { sync: true })
+  }
+
   async close (): Promise<void> {
     await this.level.close()
   }

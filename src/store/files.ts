@@ -271,7 +271,7 @@ export class FsFileStore implements FileStore {
 
   async * list (): AsyncIterable<string> {
     for (const shard of await readdir(this.root)) {
-      if (shard === STAGING_DIR) continue
+      if (shard.startsWith('.')) continue // staging, the store marker
       let names: string[]
       try {
         names = await readdir(join(this.root, shard))
