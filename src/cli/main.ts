@@ -10,6 +10,7 @@ import { Site } from '../site.js'
 import { EXIT_USAGE, InputError, QuireError, toQuireError } from '../errors.js'
 import { invoke } from './invoke.js'
 import { serve } from './serve.js'
+import { demoTable, runDemo } from './demo.js'
 import { printError, printResult, table, yesNo, type Output } from './print.js'
 import type { PeerView } from '../ops/peer.js'
 import type { StatusResult } from '../ops/status.js'
@@ -236,6 +237,15 @@ export function buildProgram (): Command {
       ? 'no connected partners'
       : r.partners.map(p => `${p.peerId}: ${p.ok ? 'ok' : `FAILED (${p.error ?? '?'})`}, ${p.received} received, ${p.stored} stored, ${p.duplicates} duplicates, ${Object.values(p.rejected).reduce((a, b) => a + b, 0)} rejected${Object.keys(p.rejected).length > 0 ? ` (${Object.entries(p.rejected).map(([k, v]) => `${k}:${v}`).join(', ')})` : ''}`).join('\n'),
     (r: SyncResult) => r.partners.some(p => !p.ok) ? 3 : 0))
+
+  program.command('demo')
+    .description('the Metacat seed\'s three-site network on loopback: what reaches where, and why')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { out } = globals(cmd)
+      const result = await runDemo(line => { if (!out.json) process.stdout.write(line + '\n') })
+      printResult(out, result, r => '\n' + demoTable(r))
+      exitCode = result.ok ? 0 : 1
+    })
 
   program.command('status')
     .description('partners, connections, last checks and counts')
