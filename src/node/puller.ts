@@ -70,6 +70,11 @@ export class Puller {
 
   stop (): void {
     this.stopped = true
+    this.pauseSchedule()
+  }
+
+  /** No more background passes; passes on request still run (benchmarks, tests). */
+  pauseSchedule (): void {
     clearTimeout(this.first)
     clearInterval(this.timer)
   }
