@@ -18,6 +18,7 @@ import type { IdResult } from '../ops/id.js'
 import type { DocView } from '../ops/docs.js'
 import type { BatchFailure } from '../ops/put-batch.js'
 import type { SyncResult } from '../ops/sync.js'
+import type { LeaseView } from '../ops/locks.js'
 import { resolve as resolvePath } from 'node:path'
 
 interface GlobalOpts { home?: string, json?: boolean }
@@ -203,17 +204,27 @@ export function buildProgram (): Command {
         : `${r.id} rev ${r.rev} home ${r.home}`,
       (r: any) => r.failed?.length > 0 ? 1 : 0))
 
-  program.command('update')
-    .description('a new revision of a document (its metadata and/or data file)')
+  const waitOption = (c: Command): Command => c.option('--wait <seconds>', 'keep retrying this long while another holder has the lock (default 10)', (v: string) => Number(v))
+  waitOption(program.command('update')
+    .description('a new revision of a document (through its home\'s lock if it is homed elsewhere)')
     .argument('<doc-id>')
     .option('--meta <file>', 'new metadata file')
-    .option('--data <file>', 'new data file')
-    .action(opAction('update', (cmd, id) => ({ id, meta: abs(cmd.opts().meta), data: abs(cmd.opts().data) }), r => `${r.id} rev ${r.rev}`))
+    .option('--data <file>', 'new data file'))
+    .action(opAction('update', (cmd, id) => ({ id, meta: abs(cmd.opts().meta), data: abs(cmd.opts().data), wait: cmd.opts().wait }), r => `${r.id} rev ${r.rev}`))
 
-  program.command('rm')
+  waitOption(program.command('rm')
     .description('delete a document: a signed tombstone revision (its data file is kept)')
+    .argument('<doc-id>'))
+    .action(opAction('rm', (cmd, id) => ({ id, wait: cmd.opts().wait }), r => `${r.id} rev ${r.rev} deleted`))
+
+  const lock = program.command('lock').description('leases this node grants as the home of documents')
+  lock.command('ls')
+    .description('live leases')
+    .action(opAction('lock.ls', () => ({}), (r: LeaseView[]) => r.length === 0 ? 'no live leases' : table(['DOCUMENT', 'HOLDER', 'AT REV', 'GRANTED', 'EXPIRES IN'], r.map(l => [l.id, l.holder, String(l.baseRev), l.grantedAt, `${(l.remainingMs / 1000).toFixed(1)} s`]))))
+  lock.command('break')
+    .description('drop the lease on a document; its holder\'s commit will be refused')
     .argument('<doc-id>')
-    .action(opAction('rm', (_cmd, id) => ({ id }), r => `${r.id} rev ${r.rev} deleted`))
+    .action(opAction('lock.break', (_cmd, id) => ({ id }), r => `broke the lease of ${r.holder} on ${r.id}`))
 
   program.command('get')
     .description('show a document; write its metadata and data file out')

@@ -23,6 +23,8 @@ import { Fetcher } from './fetcher.js'
 import { fileServer } from './file-server.js'
 import { Puller } from './puller.js'
 import { answerPull } from './pull-responder.js'
+import { lockService, type LockClient, type LockHandler } from '../protocols/lock/index.js'
+import { LockServer } from './lock-server.js'
 
 export interface QuireNodeOptions {
   /** delta-T interval in seconds; defaults to the home's config */
@@ -38,6 +40,7 @@ export const HEALTH_CHECK_INTERVAL_MS = 2_000
 export interface QuireServices {
   inventory: Inventory
   file: FileTransfer
+  lock: LockClient
 }
 
 export class QuireNode {
@@ -55,6 +58,7 @@ export class QuireNode {
   pusher!: Pusher
   fetcher!: Fetcher
   puller!: Puller
+  lockServer!: LockServer
 
   private constructor (site: Site, host: Host, gate: GateStats, links: PartnerLinks, interval: number, log: Logger, inboundCalls: Map<string, number>) {
     this.inboundCalls = inboundCalls
@@ -80,6 +84,7 @@ export class QuireNode {
     // the services exist before the node that handles their requests: late-bound handlers
     const inventoryHandler: { current?: InventoryHandler } = {}
     const fileHandler: { current?: FileHandler } = {}
+    const lockHandler: { current?: LockHandler } = {}
     const inboundCalls = new Map<string, number>()
     const onInbound = (from: string): void => { inboundCalls.set(from, (inboundCalls.get(from) ?? 0) + 1) }
     const host = await createHost({
@@ -90,7 +95,8 @@ export class QuireNode {
       logger,
       services: {
         inventory: inventory({ handler: inventoryHandler, onInbound }),
-        file: fileTransfer({ handler: fileHandler, onInbound })
+        file: fileTransfer({ handler: fileHandler, onInbound }),
+        lock: lockService({ handler: lockHandler, onInbound })
       }
     })
     const log = logger.forComponent('quire:node')
@@ -104,6 +110,8 @@ export class QuireNode {
       onPush: async (from, entries) => await node.receiver.receive(from, entries),
       onPull: async (from, pull) => await answerPull(site, from, pull)
     }
+    node.lockServer = new LockServer(site)
+    lockHandler.current = node.lockServer
     fileHandler.current = fileServer(site, node.stats, cid => { log.error('ALARM: stored file %s is damaged', cid) })
     host.addEventListener('peer:connect', evt => {
       node.pusher.kick(evt.detail.toString())

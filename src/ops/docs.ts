@@ -7,7 +7,8 @@ import { READ_CHUNK_BYTES, SMALL_PUT_BYTES, type BlobRef, type PutOptions, type 
 import { changeDocument, checkMetadataSize, insertDocuments } from '../store/commit.js'
 import { parseDocId, parseNamespace } from '../model/doc-id.js'
 import { parseCid, rawCidFromDigest } from '../model/cids.js'
-import { InputError, NotFoundError, QuireError, StoreError } from '../errors.js'
+import { InputError, NotFoundError, QuireError, StoreError, UnreachableError } from '../errors.js'
+import { changeAtHome } from '../node/remote-change.js'
 
 export interface DocView {
   id: string
@@ -78,7 +79,30 @@ export const put: Operation<PutArgs, { id: string, rev: number, home: string }> 
   }
 }
 
-export interface UpdateArgs { id: string, meta?: string, data?: string }
+/** How long `update`/`rm` wait for another holder's lease by default (`--wait`). */
+export const DEFAULT_WAIT_SECONDS = 10
+
+export interface UpdateArgs { id: string, meta?: string, data?: string, wait?: number }
+
+/**
+ * A new revision of a document: committed here if it is homed here (under this node's own lease
+ * when a node runs, so local and remote changes are serialised), or through its home's lock.
+ */
+async function change (ctx: OpContext, id: string, what: { metadata?: Uint8Array, dataPath?: string, deleted?: boolean }, waitSeconds: unknown): Promise<DocEntry | { id: string, rev: number }> {
+  const wait = waitSeconds ?? DEFAULT_WAIT_SECONDS
+  if (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0) throw new InputError('--wait must be a number of seconds', 'usage')
+  const held = await ctx.site.docs.get(id)
+  if (held == null) throw new NotFoundError(`no document ${id}`)
+  if (held.home !== ctx.site.peerId && ctx.node == null) {
+    throw new UnreachableError(`${id} is homed at ${held.home}: changing it goes through its home's lock, which needs a running node ("quire serve")`, 'node-not-running')
+  }
+  // the new data file goes into our own store first: verified, and local here afterwards
+  const data = what.dataPath != null ? await storeDataFile(ctx, what.dataPath) : undefined
+  const doc = { id, metadata: what.metadata, data, deleted: what.deleted }
+  if (held.home !== ctx.site.peerId) return await changeAtHome(ctx.node!, { ...doc, waitMs: wait * 1000 })
+  if (ctx.node != null) return await ctx.node.lockServer.local(id, wait * 1000, doc)
+  return await changeDocument(ctx.site, doc)
+}
 
 export const update: Operation<UpdateArgs, { id: string, rev: number }> = {
   offline: true,
@@ -86,16 +110,15 @@ export const update: Operation<UpdateArgs, { id: string, rev: number }> = {
     const id = parseDocId(args.id)
     if (args.meta == null && args.data == null) throw new InputError('update needs --meta and/or --data', 'usage')
     const metadata = args.meta != null ? await readMetadataFile(args.meta) : undefined
-    const data = args.data != null ? await storeDataFile(ctx, args.data) : undefined
-    const entry = await changeDocument(ctx.site, { id, metadata, data })
+    const entry = await change(ctx, id, { metadata, dataPath: args.data }, args.wait)
     return { id: entry.id, rev: entry.rev }
   }
 }
 
-export const rm: Operation<{ id: string }, { id: string, rev: number, deleted: true }> = {
+export const rm: Operation<{ id: string, wait?: number }, { id: string, rev: number, deleted: true }> = {
   offline: true,
   async run (ctx, args) {
-    const entry = await changeDocument(ctx.site, { id: parseDocId(args.id), deleted: true })
+    const entry = await change(ctx, parseDocId(args.id), { deleted: true }, args.wait)
     return { id: entry.id, rev: entry.rev, deleted: true }
   }
 }

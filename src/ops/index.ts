@@ -5,6 +5,7 @@ import { status } from './status.js'
 import { get, ls, put, rm, update } from './docs.js'
 import { putBatch } from './put-batch.js'
 import { sync } from './sync.js'
+import { lockBreak, lockLs } from './locks.js'
 
 /** Every operation by the name the CLI and the local API use. */
 export const OPERATIONS: Record<string, Operation> = {
@@ -20,5 +21,7 @@ export const OPERATIONS: Record<string, Operation> = {
   rm,
   get,
   ls,
-  sync
+  sync,
+  'lock.ls': lockLs,
+  'lock.break': lockBreak
 }

@@ -44,6 +44,17 @@ export interface DocChange {
   data?: BlobRef | null
   /** true: a tombstone */
   deleted?: boolean
+  /** the revision the change was made against (a lease's); another current revision refuses it */
+  baseRev?: number
+}
+
+export class OutdatedError extends QuireError {
+  static readonly name: string = 'OutdatedError'
+  readonly currentRev: number
+  constructor (id: string, currentRev: number, baseRev: number) {
+    super(`document ${id} is at rev ${currentRev}, not ${baseRev}: sync and retry`, 'outdated', 3)
+    this.currentRev = currentRev
+  }
 }
 
 export const EMPTY_METADATA = new Uint8Array(0)
@@ -98,6 +109,7 @@ export async function changeDocument (c: Committer, change: DocChange): Promise<
     if (held == null) throw new NotFoundError(`no document ${change.id}`)
     if (held.home !== c.peerId) throw new HomedElsewhereError(change.id, held.home)
     if (held.deleted) throw new InputError(`document ${change.id} is deleted (rev ${held.rev})`, 'deleted')
+    if (change.baseRev != null && change.baseRev !== held.rev) throw new OutdatedError(change.id, held.rev, change.baseRev)
     const deleted = change.deleted === true
     let metadata: Uint8Array
     let data: BlobRef | null

@@ -1,0 +1,128 @@
+/**
+ * DEV DOCS — /quire/lock/1.0.0 on the wire. One LockRequest and one LockResponse per stream.
+ * A Commit with a data file is followed by exactly data_size raw bytes, after which the requester
+ * closes its write side; the home answers once the upload is verified and the revision committed.
+ */
+import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import { LockRequest, LockResponse, LockStatus, type Acquire, type Commit, type Release } from '../../../protocols/lock.js'
+import { MAX_FRAME_BYTES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL, REQUEST_TIMEOUT_MS, UPLOAD_IDLE_TIMEOUT_MS } from './constants.js'
+import type { LockClient, LockComponents, LockInit } from './index.js'
+import { messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
+import { InvalidMessageError, ProtocolTimeoutError, TruncatedStreamError } from '../errors.js'
+
+const EMPTY = new Uint8Array(0)
+
+export function lockResponse (status: LockStatus, fields: Partial<LockResponse> = {}): LockResponse {
+  return { status, message: '', token: EMPTY, ttlMs: 0, holder: '', currentRev: 0n, record: EMPTY, signature: EMPTY, metadata: EMPTY, ...fields }
+}
+
+export class LockService implements Startable, LockClient {
+  readonly [Symbol.toStringTag] = 'quire:lock'
+  private readonly components: LockComponents
+  private readonly init: LockInit
+  private readonly log: Logger
+
+  constructor (components: LockComponents, init: LockInit) {
+    this.components = components
+    this.init = init
+    this.log = components.logger.forComponent('quire:lock')
+    this.handle = this.handle.bind(this)
+  }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(PROTOCOL, this.handle, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
+  }
+
+  async stop (): Promise<void> {
+    await this.components.registrar.unhandle(PROTOCOL)
+  }
+
+  private async handle (stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer.toString()
+    this.init.onInbound?.(from)
+    let lp = messageStream(stream, MAX_FRAME_BYTES)
+    const header = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    try {
+      const req = await readMessage(lp, LockRequest, header)
+      const handler = this.init.handler.current
+      const kinds = [req.acquire, req.commit, req.release].filter(x => x != null).length
+      let res: LockResponse
+      if (handler == null) {
+        res = lockResponse(LockStatus.ERROR, { message: 'not ready' })
+      } else if (kinds !== 1) {
+        res = lockResponse(LockStatus.BAD_REQUEST, { message: 'a request carries exactly one of acquire, commit, release' })
+      } else if (req.acquire != null) {
+        res = await handler.acquire(from, req.acquire)
+      } else if (req.release != null) {
+        res = await handler.release(from, req.release)
+      } else {
+        const commit = req.commit!
+        const size = Number(commit.dataSize)
+        let data: AsyncIterable<Uint8Array> | null = null
+        if (commit.dataCid != null) {
+          if (!Number.isSafeInteger(size) || size < 0) throw new InvalidMessageError('bad data_size')
+          lp.unwrap()
+          data = uploaded(stream, size)
+        }
+        res = await handler.commit(from, commit, data)
+        if (data != null) lp = messageStream(stream, MAX_FRAME_BYTES)
+      }
+      await writeMessage(lp, LockResponse, res, AbortSignal.timeout(REQUEST_TIMEOUT_MS))
+      await stream.close({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+    } catch (err: any) {
+      this.log('lock stream from %p failed: %s', connection.remotePeer, err.message)
+      stream.abort(err)
+    }
+  }
+
+  private async request (home: PeerId, req: LockRequest, data: AsyncIterable<Uint8Array> | null, signal?: AbortSignal): Promise<LockResponse> {
+    const header = AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(signal != null ? [signal] : [])])
+    const stream = await this.components.connectionManager.openStream(home, PROTOCOL, { signal: header })
+    try {
+      const lp = messageStream(stream, MAX_FRAME_BYTES)
+      await writeMessage(lp, LockRequest, req, header)
+      if (data != null) {
+        const idle = AbortSignal.any([AbortSignal.timeout(UPLOAD_IDLE_TIMEOUT_MS), ...(signal != null ? [signal] : [])])
+        for await (const chunk of data) await sendBytes(stream, chunk, idle)
+        await stream.close({ signal: idle })
+      }
+      // the home answers after it stored the upload and committed: allow for that
+      const answer = AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS + (data != null ? UPLOAD_IDLE_TIMEOUT_MS : 0)), ...(signal != null ? [signal] : [])])
+      const res = await readMessage(lp, LockResponse, answer)
+      if (data == null) await stream.close({ signal: answer })
+      return res
+    } catch (err: any) {
+      stream.abort(err)
+      throw err
+    }
+  }
+
+  async acquire (home: PeerId, req: Acquire, signal?: AbortSignal): Promise<LockResponse> {
+    return await this.request(home, { acquire: req }, null, signal)
+  }
+
+  async commit (home: PeerId, req: Commit, data: AsyncIterable<Uint8Array> | null, signal?: AbortSignal): Promise<LockResponse> {
+    return await this.request(home, { commit: req }, data, signal)
+  }
+
+  async release (home: PeerId, req: Release, signal?: AbortSignal): Promise<LockResponse> {
+    return await this.request(home, { release: req }, null, signal)
+  }
+}
+
+/** Exactly `size` bytes from the stream, with an idle timeout; fewer or more is an error. */
+async function * uploaded (stream: Stream, size: number): AsyncGenerator<Uint8Array> {
+  let got = 0
+  const timer = setTimeout(() => stream.abort(new ProtocolTimeoutError('upload idle')), UPLOAD_IDLE_TIMEOUT_MS)
+  try {
+    for await (const chunk of readBytes(stream)) {
+      timer.refresh()
+      got += chunk.byteLength
+      if (got > size) throw new InvalidMessageError(`upload longer than the announced ${size} bytes`)
+      yield chunk
+    }
+    if (got !== size) throw new TruncatedStreamError(`upload ended after ${got} of ${size} bytes`)
+  } finally {
+    clearTimeout(timer)
+  }
+}
