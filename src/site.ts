@@ -10,6 +10,7 @@ import { PeerTable } from './store/peers.js'
 import { FsFileStore } from './store/files.js'
 import { Documents } from './store/documents.js'
 import { Cursors } from './store/cursors.js'
+import { Blobs } from './store/blobs.js'
 import type { PeerRow } from './model/peer-row.js'
 import { InputError, StoreError } from './errors.js'
 import { writeFileAtomic } from './home/atomic-write.js'
@@ -24,6 +25,8 @@ export const FILE_STORE_MARKER = '.quire-store'
 export interface OpenOptions {
   /** `serve --recover`: rebuild a lost store (new epoch) instead of refusing to open */
   recover?: boolean
+  /** `audit` without a node: open even if the file store is missing or emptied, to report it */
+  diagnose?: boolean
 }
 
 /**
@@ -41,10 +44,11 @@ export class Site {
   readonly files: FsFileStore
   readonly docs: Documents
   readonly cursors: Cursors
+  readonly blobs: Blobs
   /** set while `serve --recover` rebuilds the store: no commits as home until it is done */
   recoveringSince: string | null = null
 
-  private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable, docs: Documents) {
+  private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable, docs: Documents, blobs: Blobs) {
     this.paths = paths
     this.config = config
     this.key = key
@@ -54,12 +58,15 @@ export class Site {
     this.docs = docs
     this.files = docs.files as FsFileStore
     this.cursors = new Cursors(db)
+    this.blobs = blobs
+    this.files.onStored = async refs => { await blobs.noteStored(refs) }
   }
 
   private static async assemble (paths: HomePaths, config: Config, key: PrivateKey, db: Db): Promise<Site> {
     const peers = await PeerTable.load(db.sub<PeerRow>('peers'), paths.peers)
-    const docs = await Documents.open(db, new FsFileStore(paths.files))
-    return new Site(paths, config, key, db, peers, docs)
+    const blobs = await Blobs.open(db)
+    const docs = await Documents.open(db, new FsFileStore(paths.files), blobs)
+    return new Site(paths, config, key, db, peers, docs, blobs)
   }
 
   /** `quire init`: a new home with a new identity and empty stores. Never touches an existing home. */
@@ -107,6 +114,8 @@ export class Site {
         const epoch = await db.beginRecovery()
         await mkdir(paths.files, { recursive: true, mode: 0o700 })
         await writeMarker(paths.files, epoch)
+      } else if (opts.diagnose === true) {
+        // reporting only: a missing file store shows up as every file missing
       } else if (marker == null) {
         throw new StoreError(`the file store ${paths.files} is missing or was emptied (no ${FILE_STORE_MARKER}): restore it, or rebuild it from partners with "quire serve --recover"`, 'store-missing')
       } else if (marker !== meta.epoch) {

@@ -28,7 +28,7 @@ export async function invoke (paths: HomePaths, name: string, args: object = {})
     }
   }
   if (!op.offline) throw new UnreachableError(`no node is running for ${paths.root}: start one with "quire serve"`, 'node-not-running')
-  const site = await Site.open(paths)
+  const site = await Site.open(paths, op.open)
   try {
     return await op.run({ site }, args)
   } finally {

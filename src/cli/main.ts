@@ -19,6 +19,8 @@ import type { DocView } from '../ops/docs.js'
 import type { BatchFailure } from '../ops/put-batch.js'
 import type { SyncResult } from '../ops/sync.js'
 import type { LeaseView } from '../ops/locks.js'
+import type { AuditReport } from '../store/audit.js'
+import type { RepairRecord } from '../node/repairer.js'
 import { resolve as resolvePath } from 'node:path'
 
 interface GlobalOpts { home?: string, json?: boolean }
@@ -63,7 +65,8 @@ function statusLines (s: StatusResult): string {
     `documents  ${s.counts.documents} (change log at ${s.lastSeq}); data files wanted: ${s.counts.wantedFiles}`,
     `partners   ${s.counts.peers} (${s.counts.connected} connected)`,
     ...(s.gate != null ? [`refused    ${s.gate.deniedInbound} inbound, ${s.gate.deniedOutbound} outbound connections from unlisted peers`] : []),
-    ...s.transfers.map(t => `receiving  ${t.cid} from ${t.peer}: ${t.done}/${t.size} B`)
+    ...s.transfers.map(t => `receiving  ${t.cid} from ${t.peer}: ${t.done}/${t.size} B`),
+    `audit      ${s.audit.last == null ? 'never run' : `${s.audit.last.finishedAt}: ${s.audit.last.checked} files, ${s.audit.last.corrupt} damaged, ${s.audit.last.unknown} unknown`}; quarantined now: ${s.audit.damagedNow}`
   ]
   if (s.partners.length === 0) return head.join('\n')
   const rejected = (p: StatusResult['partners'][number]): string => {
@@ -248,6 +251,27 @@ export function buildProgram (): Command {
       ? 'no connected partners'
       : r.partners.map(p => `${p.peerId}: ${p.ok ? 'ok' : `FAILED (${p.error ?? '?'})`}, ${p.received} received, ${p.stored} stored, ${p.duplicates} duplicates, ${Object.values(p.rejected).reduce((a, b) => a + b, 0)} rejected${Object.keys(p.rejected).length > 0 ? ` (${Object.entries(p.rejected).map(([k, v]) => `${k}:${v}`).join(', ')})` : ''}`).join('\n'),
     (r: SyncResult) => r.partners.some(p => !p.ok) ? 3 : 0))
+
+  program.command('audit')
+    .description('re-hash every data file and verify every record; exit 1 on damage')
+    .option('--rate <MBps>', 'throttle reading to this many MB/s', (v: string) => Number(v))
+    .action(opAction('audit', cmd => ({ rate: cmd.opts().rate }), (r: AuditReport) => [
+      `checked ${r.checked} data files (${r.bytes} bytes) and ${r.records} records`,
+      ...r.corrupt.map(c => `DAMAGED ${c.kind} ${c.id ?? '(no document)'} ${c.cid ?? ''} ${c.reason}`),
+      ...r.unknown.map(u => `unknown file ${u} (no record names it; left in place)`),
+      ...r.adopted.map(a => `adopted ${a} (whole, named by a record, was missing from the index)`),
+      r.corrupt.length === 0 ? 'no damage found' : `${r.corrupt.length} damaged: repair with "quire repair DOC_ID --from PEER_ID" or "quire repair --all --from PEER_ID"`
+    ].join('\n'), (r: AuditReport) => r.corrupt.length > 0 ? 1 : 0))
+
+  program.command('repair')
+    .description('replace a damaged or missing data file with a verified copy from a partner')
+    .argument('[doc-id]')
+    .option('--all', 'every data file this node should hold and does not hold whole')
+    .requiredOption('--from <peer-id>', 'the partner to copy from')
+    .action(opAction('repair', (cmd, id) => ({ id, all: cmd.opts().all === true, from: cmd.opts().from }), (r: any) => r.state != null
+      ? `${r.id} ${r.cid}: ${r.state} from ${r.from}`
+      : `repaired ${r.repaired.length}, failed ${r.failed.length}, already good ${r.alreadyGood}${r.failed.map((f: RepairRecord) => `\n  FAILED ${f.id}: ${f.reason ?? ''}`).join('')}`,
+    (r: any) => (r.failed?.length ?? 0) > 0 ? 1 : 0))
 
   program.command('demo')
     .description('the Metacat seed\'s three-site network on loopback: what reaches where, and why')

@@ -123,7 +123,7 @@ export class Fetcher {
 
   private async fetch (cidText: string, want: Want, view: TransferView): Promise<void> {
     const cid = parseCid(cidText)
-    if ((await this.site.files.stat(cid)) == null) {
+    if (this.site.blobs.isDamaged(cidText) || (await this.site.files.stat(cid)) == null) {
       const download = await this.files.fetch(peerIdFromString(view.peer), cid)
       if (download.size !== want.size) {
         download.abort(new Error('size mismatch'))

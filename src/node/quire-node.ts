@@ -25,6 +25,7 @@ import { Puller } from './puller.js'
 import { answerPull } from './pull-responder.js'
 import { lockService, type LockClient, type LockHandler } from '../protocols/lock/index.js'
 import { LockServer } from './lock-server.js'
+import { Repairer } from './repairer.js'
 
 export interface QuireNodeOptions {
   /** delta-T interval in seconds; defaults to the home's config */
@@ -59,6 +60,7 @@ export class QuireNode {
   fetcher!: Fetcher
   puller!: Puller
   lockServer!: LockServer
+  repairer!: Repairer
 
   private constructor (site: Site, host: Host, gate: GateStats, links: PartnerLinks, interval: number, log: Logger, inboundCalls: Map<string, number>) {
     this.inboundCalls = inboundCalls
@@ -111,6 +113,7 @@ export class QuireNode {
       onPull: async (from, pull) => await answerPull(site, from, pull)
     }
     node.lockServer = new LockServer(site)
+    node.repairer = new Repairer(site, node.services.file, logger.forComponent('quire:repair'))
     lockHandler.current = node.lockServer
     fileHandler.current = fileServer(site, node.stats, cid => { log.error('ALARM: stored file %s is damaged', cid) })
     host.addEventListener('peer:connect', evt => {
@@ -127,6 +130,7 @@ export class QuireNode {
       if (!recovering) node.pusher.start()
       node.fetcher.start()
       node.puller.start()
+      void node.repairer.resume()
       node.watchdog = setInterval(() => { node.checkHealth().catch(err => log.error('health check: %e', err)) }, HEALTH_CHECK_INTERVAL_MS)
     } catch (err) {
       await host.stop()

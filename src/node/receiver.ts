@@ -68,7 +68,7 @@ export class Receiver {
         case 'reject': reject(index, d.reason, `${r.id} rev ${r.rev} home ${r.home}`); break
       }
       if ((d.verdict === 'store' || d.verdict === 'duplicate') && entry.dataOffered && r.data != null && !r.deleted) {
-        if ((await this.site.files.stat(r.data.cid)) == null) await this.hooks.wantData(r.data.cid.toString(), r.data.size, from, r.id)
+        if (this.site.blobs.isDamaged(r.data.cid.toString()) || (await this.site.files.stat(r.data.cid)) == null) await this.hooks.wantData(r.data.cid.toString(), r.data.size, from, r.id)
       }
     }
     return verdicts

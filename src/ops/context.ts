@@ -1,4 +1,4 @@
-import type { Site } from '../site.js'
+import type { OpenOptions, Site } from '../site.js'
 import type { QuireNode } from '../node/quire-node.js'
 
 /**
@@ -14,5 +14,7 @@ export interface OpContext {
 export interface Operation<A = any, R = unknown> {
   /** may run without a node (opens the store directly)? */
   offline: boolean
+  /** how to open the store when it runs without a node */
+  open?: OpenOptions
   run: (ctx: OpContext, args: A) => Promise<R>
 }

@@ -15,7 +15,7 @@ export interface DocView {
   rev: number
   home: string
   deleted: boolean
-  data: { cid: string, size: number, local: boolean } | null
+  data: { cid: string, size: number, local: boolean, damaged?: true } | null
 }
 
 export async function viewDoc (ctx: OpContext, e: DocEntry): Promise<DocView> {
@@ -24,7 +24,7 @@ export async function viewDoc (ctx: OpContext, e: DocEntry): Promise<DocView> {
     rev: e.rev,
     home: e.home,
     deleted: e.deleted,
-    data: e.data == null ? null : { ...e.data, local: await ctx.site.docs.dataLocal(e) }
+    data: e.data == null ? null : { ...e.data, local: await ctx.site.docs.dataLocal(e), ...(ctx.site.blobs.isDamaged(e.data.cid) ? { damaged: true as const } : {}) }
   }
 }
 
@@ -145,6 +145,7 @@ export const get: Operation<GetArgs, DocView> = {
 async function copyDataOut (ctx: OpContext, entry: DocEntry, path: string): Promise<void> {
   if (entry.data == null) throw new InputError(`document ${entry.id} has no data file`, 'no-data')
   const cid = parseCid(entry.data.cid)
+  if (ctx.site.blobs.isDamaged(entry.data.cid)) throw new StoreError(`the data file of ${entry.id} is damaged (found by audit or while serving); repair it: quire repair ${entry.id} --from PEER`, 'damaged')
   if ((await ctx.site.files.stat(cid)) == null) throw new NotFoundError(`the data file of ${entry.id} is not stored on this node (not yet replicated?)`, 'data-not-local')
   await writeOut(path, async fh => {
     const hash = createHash('sha256')
@@ -152,7 +153,10 @@ async function copyDataOut (ctx: OpContext, entry: DocEntry, path: string): Prom
       hash.update(chunk)
       await fh.write(chunk)
     }
-    if (!rawCidFromDigest(hash.digest()).equals(cid)) throw new StoreError(`the data file of ${entry.id} is damaged (its bytes do not match ${entry.data!.cid}); repair it from a partner`, 'damaged')
+    if (!rawCidFromDigest(hash.digest()).equals(cid)) {
+      await ctx.site.blobs.markDamaged(entry.data!.cid, 'hash-mismatch', entry.data!.size)
+      throw new StoreError(`the data file of ${entry.id} is damaged (its bytes do not match ${entry.data!.cid}); repair it: quire repair ${entry.id} --from PEER`, 'damaged')
+    }
   })
 }
 

@@ -6,6 +6,8 @@ import { get, ls, put, rm, update } from './docs.js'
 import { putBatch } from './put-batch.js'
 import { sync } from './sync.js'
 import { lockBreak, lockLs } from './locks.js'
+import { auditOp } from './audit.js'
+import { repair } from './repair.js'
 
 /** Every operation by the name the CLI and the local API use. */
 export const OPERATIONS: Record<string, Operation> = {
@@ -23,5 +25,7 @@ export const OPERATIONS: Record<string, Operation> = {
   ls,
   sync,
   'lock.ls': lockLs,
-  'lock.break': lockBreak
+  'lock.break': lockBreak,
+  audit: auditOp,
+  repair
 }

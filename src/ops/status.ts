@@ -1,6 +1,7 @@
 import type { Operation } from './context.js'
 import type { PartnerCounters } from '../node/stats.js'
 import type { TransferView } from '../node/fetcher.js'
+import type { AuditSummary } from './audit.js'
 
 export interface PartnerStatus {
   peerId: string
@@ -27,6 +28,8 @@ export interface StatusResult {
   /** the newest position in this node's change log */
   lastSeq: number
   transfers: TransferView[]
+  /** the last audit's result, and how many stored files are quarantined as damaged now */
+  audit: { last: AuditSummary | null, damagedNow: number }
   /** connections refused at the gate since start */
   gate: { deniedInbound: number, deniedOutbound: number } | null
 }
@@ -63,6 +66,7 @@ export const status: Operation<Record<string, never>, StatusResult> = {
       },
       lastSeq: docs.lastSeq,
       transfers: node?.fetcher.transfers() ?? [],
+      audit: { last: ((await site.db.meta.get('lastAudit')) as AuditSummary | undefined) ?? null, damagedNow: site.blobs.damagedCount },
       gate: node != null ? { ...node.gate } : null
     }
   }

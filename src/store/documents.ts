@@ -22,6 +22,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import type { Level } from 'level'
 import type { Db } from './db.js'
 import type { FileStore } from './files.js'
+import type { Blobs } from './blobs.js'
 import type { VerifiedRevision } from '../model/record.js'
 import { namespaceOf } from '../model/doc-id.js'
 import { acceptDecision, type AcceptContext, type AcceptDecision } from '../model/accept-policy.js'
@@ -77,8 +78,11 @@ export class Documents extends EventEmitter<DocumentEvents> {
   private count = 0
   private tail: Promise<unknown> = Promise.resolve()
 
-  private constructor (db: Db, files: FileStore) {
+  private readonly blobs: Blobs
+
+  private constructor (db: Db, files: FileStore, blobs: Blobs) {
     super()
+    this.blobs = blobs
     this.db = db
     this.files = files
     this.docs = db.sub<DocEntry>('docs')
@@ -90,8 +94,8 @@ export class Documents extends EventEmitter<DocumentEvents> {
     this.pushed = db.sub<number>('pushed')
   }
 
-  static async open (db: Db, files: FileStore): Promise<Documents> {
-    const d = new Documents(db, files)
+  static async open (db: Db, files: FileStore, blobs: Blobs): Promise<Documents> {
+    const d = new Documents(db, files, blobs)
     for await (const key of d.changes.keys({ reverse: true, limit: 1 })) d.seq = parseInt(key, 16)
     d.count = ((await db.meta.get('docCount')) as number | undefined) ?? 0
     return d
@@ -130,9 +134,9 @@ export class Documents extends EventEmitter<DocumentEvents> {
     return await this.metadataSub.get(metaCid)
   }
 
-  /** Is this document's data file stored here (whole and verified)? */
+  /** Is this document's data file stored here, whole, verified and not found damaged since? */
   async dataLocal (entry: DocEntry): Promise<boolean> {
-    if (entry.data == null) return false
+    if (entry.data == null || this.blobs.isDamaged(entry.data.cid)) return false
     return (await this.files.stat(parseCid(entry.data.cid))) != null
   }
 

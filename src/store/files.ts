@@ -77,6 +77,11 @@ export class FsFileStore implements FileStore {
   private readonly dirtyDirs = new Set<string>()
   private readonly stagePrefix = `${process.pid}-${randomBytes(4).toString('hex')}`
   private staged = 0
+  /**
+   * Awaited after files become visible, before put() returns: the node records them in its blob
+   * index (store/blobs.ts), so that audit knows what it must hold.
+   */
+  onStored: (refs: BlobRef[]) => Promise<void> = async () => {}
 
   constructor (root: string) {
     this.root = root
@@ -127,6 +132,7 @@ export class FsFileStore implements FileStore {
       crashPoint('file.renamed')
       if (opts.syncDir !== false) await this.syncDirs()
       opts.onBytes?.(size)
+      await this.onStored([{ cid, size }])
       return { cid, size }
     } catch (err) {
       if (open) closeSync(fd)
@@ -164,7 +170,7 @@ export class FsFileStore implements FileStore {
   }
 
   /** @internal used by StagedBatch: staged files are durable; move them into place */
-  async promoteStaged (items: Array<{ cid: CID, staged: string }>): Promise<void> {
+  async promoteStaged (items: Array<{ cid: CID, size: number, staged: string }>): Promise<void> {
     for (const { cid, staged } of items) {
       await this.ensureShard(cid)
       renameSync(staged, this.pathOf(cid))
@@ -172,6 +178,7 @@ export class FsFileStore implements FileStore {
     }
     crashPoint('file.renamed')
     await this.syncDirs()
+    await this.onStored(items.map(({ cid, size }) => ({ cid, size })))
   }
 
   private stagingReady = false
@@ -230,6 +237,7 @@ export class FsFileStore implements FileStore {
       closed = true
       await this.promote(staged, cid, opts.syncDir !== false)
       crashPoint('file.renamed')
+      await this.onStored([{ cid, size }])
       return { cid, size }
     } catch (err) {
       if (!closed) await fh.close().catch(() => {})
@@ -307,7 +315,7 @@ async function writeAll (fh: FileHandle, chunk: Uint8Array): Promise<void> {
 /** See {@link FsFileStore.batch}. */
 export class StagedBatch {
   private readonly store: FsFileStore
-  private items: Array<{ cid: CID, staged: string }> = []
+  private items: Array<{ cid: CID, size: number, staged: string }> = []
 
   constructor (store: FsFileStore) {
     this.store = store

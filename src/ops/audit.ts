@@ -1,0 +1,29 @@
+import type { Operation } from './context.js'
+import { audit as runAudit, type AuditReport } from '../store/audit.js'
+import { InputError } from '../errors.js'
+
+export interface AuditArgs {
+  /** throttle in MB/s (default: as fast as the disk goes) */
+  rate?: number
+}
+
+/**
+ * `quire audit`: re-hash every stored data file and verify every record. With a node running it
+ * runs inside the node, which then quarantines what it found at once. Exit 1 when it finds damage.
+ */
+export const auditOp: Operation<AuditArgs, AuditReport> = {
+  offline: true,
+  open: { diagnose: true },
+  async run (ctx, args) {
+    if (args.rate != null && (typeof args.rate !== 'number' || !(args.rate > 0))) throw new InputError('--rate must be a positive number of MB/s', 'usage')
+    const report = await runAudit(ctx.site, { bytesPerSecond: args.rate != null ? args.rate * 1e6 : undefined })
+    await ctx.site.db.meta.put('lastAudit', summary(report))
+    return report
+  }
+}
+
+export interface AuditSummary { finishedAt: string, checked: number, bytes: number, records: number, corrupt: number, unknown: number }
+
+export function summary (r: AuditReport): AuditSummary {
+  return { finishedAt: r.finishedAt, checked: r.checked, bytes: r.bytes, records: r.records, corrupt: r.corrupt.length, unknown: r.unknown.length }
+}
