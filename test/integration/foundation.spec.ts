@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict'
 import { readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createServer } from 'node:net'
 import { Level } from 'level'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
   cleanupAll, exists, fileMode, initNode, makeHome, nextIp, freePort, quire, quireOk, readNodeJson,
-  sleep, startServe, waitFor, type InitNode, type QuireResult, type Served
+  sleep, startServe, waitFor, type InitNode, type QuireResult, type Served, type ServeStartError
 } from '../fixtures/cli.js'
 
 const EXIT_PROBLEM = 1
@@ -127,15 +128,17 @@ describe('home and identity', function () {
     const offline = await quireOk(['id', '--home', a.home])
     assert.equal(offline.peerId, a.peerId)
     assert.deepEqual(offline.addrs, [a.addr])
-    for (let i = 0; i < 2; i++) {
-      const s = await startServe(a.home)
-      assert.equal(s.nodeJson.peerId, a.peerId)
-      const online = await quireOk(['id', '--home', a.home])
-      assert.equal(online.peerId, a.peerId)
-      assert.ok(online.addrs.includes(a.addr), `running node announces ${a.addr}: ${JSON.stringify(online.addrs)}`)
-      const stopped = await s.stop()
-      assert.equal(stopped.code, 0)
-    }
+
+    const s1 = await startServe(a.home)
+    const online = await quireOk(['id', '--home', a.home])
+    assert.equal(online.peerId, a.peerId)
+    assert.ok(online.addrs.includes(a.addr), `running node announces ${a.addr}: ${JSON.stringify(online.addrs)}`)
+    assert.equal((await s1.stop()).code, 0)
+
+    const s2 = await startServe(a.home)
+    assert.equal(s2.nodeJson.peerId, a.peerId)
+    assert.equal((await s2.op('id')).peerId, a.peerId)
+    assert.equal((await s2.stop()).code, 0)
     assert.equal((await quireOk(['id', '--home', a.home])).peerId, a.peerId)
   })
 
@@ -192,20 +195,26 @@ describe('home and identity', function () {
 describe('partner connections and the allowlist gate', function () {
   afterEach(cleanup)
 
-  /** Init two nodes and list each other with the full addresses `quire id` prints. */
+  /** Init two nodes that list each other by their full /p2p/ addresses (what `quire id` prints; see the id test). */
   async function listedPair (): Promise<[InitNode, InitNode]> {
     const [a, b] = await Promise.all([initNode('a'), initNode('b')])
-    const [idA, idB] = await Promise.all([quireOk(['id', '--home', a.home]), quireOk(['id', '--home', b.home])])
-    assert.equal(idA.addrs.length, 1)
     await Promise.all([
-      quireOk(['peer', 'add', idB.addrs[0], '--home', a.home]),
-      quireOk(['peer', 'add', idA.addrs[0], '--home', b.home])
+      quireOk(['peer', 'add', b.addr, '--home', a.home]),
+      quireOk(['peer', 'add', a.addr, '--home', b.home])
     ])
     return [a, b]
   }
 
   it('two nodes that list each other connect, and peer ls shows it on both', async function () {
-    const [a, b] = await listedPair()
+    const [a, b] = await Promise.all([initNode('a'), initNode('b')])
+    // list each other with the full address `quire id` gives
+    const [idA, idB] = await Promise.all([quireOk(['id', '--home', a.home]), quireOk(['id', '--home', b.home])])
+    assert.equal(idA.addrs.length, 1)
+    assert.match(idB.addrs[0], new RegExp(`/p2p/${b.peerId}$`))
+    await Promise.all([
+      quireOk(['peer', 'add', idB.addrs[0], '--home', a.home]),
+      quireOk(['peer', 'add', idA.addrs[0], '--home', b.home])
+    ])
     const [sa, sb] = await Promise.all([startServe(a.home), startServe(b.home)])
     await waitFor(async () => {
       const [la, lb] = await Promise.all([peerLs(a.home), peerLs(b.home)])
@@ -218,8 +227,7 @@ describe('partner connections and the allowlist gate', function () {
   })
 
   it('an unlisted node cannot connect: the victim\'s gate refuses it and it never shows as connected', async function () {
-    const [v, a] = await listedPair()
-    const c = await initNode('stranger')
+    const [[v, a], c] = await Promise.all([listedPair(), initNode('stranger')])
     await quireOk(['peer', 'add', v.addr, '--home', c.home]) // the stranger lists the victim; the victim does not list it
     const [sv, sa] = await Promise.all([startServe(v.home), startServe(a.home)])
     await waitConnected(sv, a.peerId, true, 8_000)
@@ -236,9 +244,9 @@ describe('partner connections and the allowlist gate', function () {
     // view may flicker for a few ms per refused dial (see the test on that below), but no
     // connection ever lasts, and the victim keeps exactly its listed partner.
     const [watch] = await Promise.all([
-      watchConnected(sc, v.peerId, 3_000),
+      watchConnected(sc, v.peerId, 2_000),
       (async () => {
-        for (let i = 0; i < 6; i++) {
+        for (let i = 0; i < 4; i++) {
           const vs = await sv.op('status')
           assert.equal(vs.counts.connected, 1, 'the victim keeps exactly its listed partner')
           assert.deepEqual(vs.partners.map((p: any) => p.peerId), [a.peerId])
@@ -248,32 +256,30 @@ describe('partner connections and the allowlist gate', function () {
     ])
     assert.ok(watch.longestMs < 500, `the stranger held a connection to the victim for ${watch.longestMs} ms`)
     assert.ok(watch.connected <= watch.samples / 4, `the stranger read connected in ${watch.connected} of ${watch.samples} samples`)
-    assert.equal(rowFor(await peerLs(c.home), v.peerId).connected, false, 'the stranger\'s peer ls')
-    assert.ok((await sv.op('status')).gate.deniedInbound > refused.gate.deniedInbound, 'the gate keeps refusing the redials')
+    await waitFor(async () => rowFor(await peerLs(c.home), v.peerId).connected === false, 3_000, 'the stranger\'s peer ls --json to show connected: false')
+    await waitFor(async () => (await sv.op('status')).gate.deniedInbound > refused.gate.deniedInbound, 6_000, 'the gate to keep refusing the stranger\'s redials')
     assert.equal((await sa.op('status')).gate.deniedInbound, 0, 'the listed partner was not affected')
   })
 
-  it('a node refused at a partner\'s gate never reports that partner as connected', async function () {
+  it('a dial refused at the partner\'s gate counts as failed: never reported as connected, retried with backoff', async function () {
     const [v, c] = await Promise.all([initNode('victim'), initNode('stranger')])
     await quireOk(['peer', 'add', v.addr, '--home', c.home])
     const [sv, sc] = await Promise.all([startServe(v.home), startServe(c.home)])
-    await waitFor(async () => (await sv.op('status')).gate.deniedInbound > 0, 8_000, 'the first refusal')
-    const watch = await watchConnected(sc, v.peerId, 4_000, 5)
-    assert.equal(watch.connected, 0, `peer ls of the refused node read connected: true in ${watch.connected} of ${watch.samples} samples (longest ${watch.longestMs} ms)`)
-  })
-
-  it('a partner that refuses us is redialled with backoff, not in a tight loop', async function () {
-    const [v, c] = await Promise.all([initNode('victim'), initNode('stranger')])
-    await quireOk(['peer', 'add', v.addr, '--home', c.home])
-    const [sv] = await Promise.all([startServe(v.home), startServe(c.home)])
     const first = await waitFor(async () => {
       const n = (await sv.op('status')).gate.deniedInbound
       return n > 0 ? n : null
     }, 8_000, 'the first refusal')
-    await sleep(6_000)
+    // three samplers in parallel: a refused dial shows as "connected" for only ~10-30 ms
+    const watches = await Promise.all([0, 1, 2].map(async () => await watchConnected(sc, v.peerId, 6_000, 5)))
     const refusals = (await sv.op('status')).gate.deniedInbound - first
-    // backoff from 1 s doubling (src/node/partners.ts): a handful of attempts in 6 s, not dozens
-    assert.ok(refusals <= 10, `the refused node dialled again ${refusals} times in 6 s`)
+    const connected = watches.reduce((n, w) => n + w.connected, 0)
+    const samples = watches.reduce((n, w) => n + w.samples, 0)
+    const problems = [
+      ...(connected > 0 ? [`peer ls of the refused node read connected: true in ${connected} of ${samples} samples`] : []),
+      // backoff from 1 s doubling (src/node/partners.ts) allows a handful of attempts in 6 s, not dozens
+      ...(refusals > 10 ? [`the refused node dialled again ${refusals} times in 6 s`] : [])
+    ]
+    assert.deepEqual(problems, [])
   })
 
   it('peer rm on a running node cuts the live connection within 1 s', async function () {
@@ -373,6 +379,47 @@ describe('serve lifecycle and the local API', function () {
     assert.equal((await second.stop()).code, 0)
   })
 
+  it('of two serves started at once on one home, exactly one runs and the other exits 3', async function () {
+    const a = await initNode('a')
+    const results = await Promise.allSettled([startServe(a.home), startServe(a.home)])
+    const won = results.filter(r => r.status === 'fulfilled')
+    const lost = results.filter(r => r.status === 'rejected')
+    assert.equal(won.length, 1, `${won.length} serves became ready: ${lost.map(r => (r.reason as Error).message).join(' | ')}`)
+    const err = lost[0].reason as ServeStartError
+    assert.equal(err.exit?.code, EXIT_UNREACHABLE, err.message)
+    assert.match(err.stderr, /already running/)
+    assert.ok(!err.stderr.trim().includes('\n'), 'one line')
+    assert.equal((await readNodeJson(a.home))?.pid, won[0].value.pid)
+  })
+
+  it('a node.json naming a live process that serves no API does not block serve or the CLI', async function () {
+    const a = await initNode('a')
+    const first = await startServe(a.home)
+    await first.kill9()
+    // pid reuse: the stale file now names a live process (this test runner) that does not serve its API
+    const stale = (await readNodeJson(a.home))!
+    await writeFile(join(a.home, 'node.json'), JSON.stringify({ ...stale, pid: process.pid }), { mode: 0o600 })
+    assert.equal((await quireOk(['id', '--home', a.home])).peerId, a.peerId, 'the CLI falls back to the store')
+    const second = await startServe(a.home)
+    assert.equal((await readNodeJson(a.home))?.pid, second.pid)
+  })
+
+  it('serve on a port another program holds exits 3 with one line and writes no node.json', async function () {
+    const a = await initNode('a')
+    const holder = createServer()
+    await new Promise<void>((resolve, reject) => { holder.once('error', reject); holder.listen(a.port, a.ip, () => resolve()) })
+    try {
+      const r = await quire(['serve', '--home', a.home, '--json'], { timeoutMs: 10_000 })
+      assertJsonError(r, EXIT_UNREACHABLE, 'listen-failed', 'serve on a busy port')
+      assert.equal(await exists(join(a.home, 'node.json')), false)
+    } finally {
+      await new Promise<void>(resolve => holder.close(() => resolve()))
+    }
+    // and once the port is free the same home serves normally
+    const s = await startServe(a.home)
+    assert.equal(s.nodeJson.peerId, a.peerId)
+  })
+
   it('SIGTERM stops serve within 5 s with exit code 0 and removes node.json', async function () {
     const [a, b] = await Promise.all([initNode('a'), initNode('b')])
     await quireOk(['peer', 'add', b.addr, '--home', a.home])
@@ -436,7 +483,8 @@ describe('input validation: one-line errors with exit 2', function () {
 
   after(cleanup)
 
-  const cases: Array<{ name: string, args: (self: InitNode) => string[], code: string | null }> = [
+  // online: false marks command-line parsing errors, which fail before any node or store is reached
+  const cases: Array<{ name: string, args: (self: InitNode) => string[], code: string | null, online?: false }> = [
     { name: 'a peer ID that does not parse', args: () => ['peer', 'add', 'not-a-peer-id'], code: 'invalid-peer-id' },
     { name: 'a secp256k1 peer ID', args: () => ['peer', 'add', secp], code: 'invalid-peer-id' },
     { name: 'an RSA peer ID', args: () => ['peer', 'add', rsa], code: 'invalid-peer-id' },
@@ -452,21 +500,23 @@ describe('input validation: one-line errors with exit 2', function () {
     { name: 'a bad namespace list', args: () => ['peer', 'add', OTHER, '--namespaces', 'a.b'], code: 'invalid-namespace' },
     { name: 'peer set of our own ID', args: self => ['peer', 'set', self.peerId, '--replicate'], code: 'self-peer' },
     { name: 'peer set with an invalid peer ID', args: () => ['peer', 'set', 'nope', '--replicate'], code: 'invalid-peer-id' },
-    { name: 'an unknown command', args: () => ['frobnicate'], code: 'usage' },
-    { name: 'an unknown option', args: () => ['peer', 'ls', '--frobnicate'], code: 'usage' },
-    { name: 'a missing argument', args: () => ['peer', 'add'], code: 'usage' },
-    { name: 'serve --interval 0', args: () => ['serve', '--interval', '0'], code: 'usage' }
+    { name: 'peer set with --no-addr then --addr', args: () => ['peer', 'set', listed, '--no-addr', '--addr', '/ip4/127.0.0.9/tcp/3'], code: null },
+    { name: 'peer set with --addr then --no-addr', args: () => ['peer', 'set', listed, '--addr', '/ip4/127.0.0.9/tcp/3', '--no-addr'], code: null },
+    { name: 'an unknown command', args: () => ['frobnicate'], code: 'usage', online: false },
+    { name: 'an unknown option', args: () => ['peer', 'ls', '--frobnicate'], code: 'usage', online: false },
+    { name: 'a missing argument', args: () => ['peer', 'add'], code: 'usage', online: false },
+    { name: 'serve --interval 0', args: () => ['serve', '--interval', '0'], code: 'usage', online: false }
   ]
 
   for (const c of cases) {
-    it(`rejects ${c.name}, offline and through a running node`, async function () {
-      const [offline, online] = await Promise.all([
+    it(`rejects ${c.name}${c.online === false ? '' : ', offline and through a running node'}`, async function () {
+      const [offline, json] = await Promise.all([
         quire([...c.args(plain), '--home', plain.home]),
         quire([...c.args(served), '--home', served.home, '--json'])
       ])
       assertOneLineError(offline, EXIT_USAGE, c.name)
       assert.match(offline.stderr, /^quire: /)
-      assertJsonError(online, EXIT_USAGE, c.code, `${c.name} --json via the running node`)
+      assertJsonError(json, EXIT_USAGE, c.code, `${c.name} --json${c.online === false ? '' : ' via the running node'}`)
     })
   }
 
@@ -479,11 +529,10 @@ describe('input validation: one-line errors with exit 2', function () {
 
   it('rejects init --listen garbage with exit 2 and creates no home', async function () {
     const { home } = await makeHome()
-    for (const listen of ['garbage', '/ip4/127.0.0.1/udp/5', `/ip4/127.0.0.1/tcp/5/p2p/${OTHER}`]) {
-      const r = await quire(['init', '--home', home, '--listen', listen, '--json'])
-      assertJsonError(r, EXIT_USAGE, 'invalid-multiaddr', `init --listen ${listen}`)
-      assert.equal(await exists(home), false, `init --listen ${listen} created ${home}`)
-    }
+    const bad = ['garbage', '/ip4/127.0.0.1/udp/5', `/ip4/127.0.0.1/tcp/5/p2p/${OTHER}`]
+    const results = await Promise.all(bad.map(async listen => await quire(['init', '--home', home, '--listen', listen, '--json'])))
+    results.forEach((r, i) => assertJsonError(r, EXIT_USAGE, 'invalid-multiaddr', `init --listen ${bad[i]}`))
+    assert.equal(await exists(home), false, `a refused init created ${home}`)
   })
 })
 
@@ -499,54 +548,42 @@ describe('peer table flags', function () {
     assert.equal(added.replicate, false)
     assert.deepEqual(added.noEffect, ['datareplicate'])
     const row = rowFor(await peerLs(a.home), OTHER)
-    assert.equal(row.datareplicate, true)
-    assert.deepEqual(row.noEffect, ['datareplicate'])
-    const human = await quire(['peer', 'ls', '--home', a.home])
-    assert.equal(human.code, 0)
-    assert.match(human.stdout, /no effect without replicate/)
+    assert.equal(row.datareplicate, true, 'stored')
+    assert.deepEqual(row.noEffect, ['datareplicate'], 'and peer ls --json marks it')
 
-    await quireOk(['peer', 'set', OTHER, '--replicate', '--home', a.home])
-    assert.deepEqual(rowFor(await peerLs(a.home), OTHER).noEffect, [], 'with replicate the flag has effect')
+    const set = await quireOk(['peer', 'set', OTHER, '--replicate', '--home', a.home])
+    assert.equal(set.datareplicate, true, 'the stored flag survived')
+    assert.deepEqual(set.noEffect, [], 'with replicate the flag has effect')
   })
 
   it('peer set --no-replicate, --namespaces a,b and --no-addr change only what they name and persist', async function () {
     const a = await initNode('a')
     const addr = '/ip4/127.0.0.9/tcp/4770'
-    await quireOk(['peer', 'add', OTHER, '--addr', addr, '--replicate', '--hub', '--no-updates', '--home', a.home])
-    let row = rowFor(await peerLs(a.home), OTHER)
-    assert.deepEqual({ replicate: row.replicate, hub: row.hub, updates: row.updates, addrs: row.addrs, namespaces: row.namespaces },
+    const added = await quireOk(['peer', 'add', OTHER, '--addr', addr, '--replicate', '--hub', '--no-updates', '--home', a.home])
+    assert.deepEqual({ replicate: added.replicate, hub: added.hub, updates: added.updates, addrs: added.addrs, namespaces: added.namespaces },
       { replicate: true, hub: true, updates: false, addrs: [addr], namespaces: [] })
 
     // on a running node
     const s = await startServe(a.home)
-    await quireOk(['peer', 'set', OTHER, '--no-replicate', '--home', a.home])
-    row = rowFor(await s.op('peer.ls'), OTHER)
-    assert.equal(row.replicate, false)
-    assert.equal(row.hub, true)
-    assert.equal(row.updates, false, 'updates untouched')
-    assert.deepEqual(row.noEffect, ['hub'])
+    const set1 = await quireOk(['peer', 'set', OTHER, '--no-replicate', '--home', a.home])
+    assert.equal(set1.replicate, false)
+    assert.equal(set1.hub, true, 'hub untouched')
+    assert.equal(set1.updates, false, 'updates untouched')
+    assert.deepEqual(set1.noEffect, ['hub'])
     await quireOk(['peer', 'set', OTHER, '--namespaces', 'a,b', '--home', a.home])
-    const stopped = await s.stop()
-    assert.equal(stopped.code, 0)
+    const row = rowFor(await s.op('peer.ls'), OTHER)
+    assert.deepEqual([row.replicate, row.namespaces, row.addrs], [false, ['a', 'b'], [addr]])
+    assert.equal((await s.stop()).code, 0)
 
-    // offline
+    // offline, after the node stopped: the running node's edits persisted, and --no-addr works here too
     await quireOk(['peer', 'set', OTHER, '--no-addr', '--home', a.home])
-    row = rowFor(await peerLs(a.home), OTHER)
-    assert.deepEqual(
-      { replicate: row.replicate, hub: row.hub, updates: row.updates, addrs: row.addrs, namespaces: row.namespaces },
-      { replicate: false, hub: true, updates: false, addrs: [], namespaces: ['a', 'b'] })
     const st = await statusOf(a.home)
-    assert.equal(st.partners[0].acceptOnly, true)
     assert.equal(st.running, false)
-
-    // and a restart keeps it all
-    const s2 = await startServe(a.home)
-    const rows: any[] = await s2.op('peer.ls')
-    assert.deepEqual(rows.map(r => [r.peerId, r.replicate, r.addrs, r.namespaces]), [[OTHER, false, [], ['a', 'b']]])
-    await quireOk(['peer', 'set', OTHER, '--namespaces', '', '--addr', addr, '--home', a.home])
-    const back = rowFor(await s2.op('peer.ls'), OTHER)
-    assert.deepEqual(back.namespaces, [], '"" = all namespaces')
-    assert.deepEqual(back.addrs, [addr])
+    assert.equal(st.partners[0].acceptOnly, true)
+    const after = rowFor(await peerLs(a.home), OTHER)
+    assert.deepEqual(
+      { replicate: after.replicate, hub: after.hub, updates: after.updates, addrs: after.addrs, namespaces: after.namespaces },
+      { replicate: false, hub: true, updates: false, addrs: [], namespaces: ['a', 'b'] })
   })
 
   it('peer rm of a peer not in the table exits 1', async function () {
