@@ -3,14 +3,12 @@
  * an operation through {@link invoke}. Results go to stdout (human text, or JSON with --json);
  * errors are one line on stderr with the exit codes of BRIEF "The operator's interface".
  */
-import { Command, CommanderError, Option } from 'commander'
+import { Command, CommanderError } from 'commander'
 import { resolveHome, type HomePaths } from '../home/paths.js'
 import { parseListenAddr } from '../home/config.js'
 import { Site } from '../site.js'
 import { EXIT_USAGE, InputError, QuireError, toQuireError } from '../errors.js'
 import { invoke } from './invoke.js'
-import { serve } from './serve.js'
-import { demoTable, runDemo } from './demo.js'
 import { printError, printResult, table, yesNo, type Output } from './print.js'
 import type { PeerView } from '../ops/peer.js'
 import type { StatusResult } from '../ops/status.js'
@@ -135,6 +133,7 @@ export function buildProgram (): Command {
     .option('--recover', 'rebuild a lost or emptied store from partners: new epoch, pull only, no commits until done')
     .action(async (opts: { interval?: number, recover?: boolean }, cmd: Command) => {
       const { paths, out } = globals(cmd)
+      const { serve } = await import('./serve.js') // libp2p loads only for the commands that run a node
       await serve(paths, {
         interval: opts.interval,
         recover: opts.recover === true,
@@ -170,10 +169,10 @@ export function buildProgram (): Command {
     .description('change a partner\'s row')
     .argument('<peer-id>')
     .option('--addr <multiaddr>', 'replace its addresses (repeatable)', collect)
-    .addOption(new Option('--no-addr', 'remove all its addresses: accept-only')), true)
+    .option('--accept-only', 'remove all its addresses: never dial it, only accept it'), true)
     .action(opAction('peer.set', (cmd, peerId) => {
       const o = cmd.opts()
-      return { peerId, ...flagArgs(o), addrs: Array.isArray(o.addr) ? o.addr : undefined, clearAddrs: o.addr === false }
+      return { peerId, ...flagArgs(o), addrs: o.addr, clearAddrs: o.acceptOnly === true }
     }, peerLine))
 
   peer.command('rm')
@@ -277,6 +276,7 @@ export function buildProgram (): Command {
     .description('the Metacat seed\'s three-site network on loopback: what reaches where, and why')
     .action(async (_opts: unknown, cmd: Command) => {
       const { out } = globals(cmd)
+      const { demoTable, runDemo } = await import('./demo.js')
       const result = await runDemo(line => { if (!out.json) process.stdout.write(line + '\n') })
       printResult(out, result, r => '\n' + demoTable(r))
       exitCode = result.ok ? 0 : 1

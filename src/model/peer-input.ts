@@ -30,12 +30,19 @@ export function parsePeerAddr (text: string): { addr: string, peerId?: string } 
   const components = ma.getComponents()
   const p2p = components.filter(c => c.name === 'p2p')
   if (p2p.length > 1) throw new InputError(`multiaddr "${text}" names more than one peer`, 'invalid-multiaddr')
-  if (!components.some(c => c.name === 'tcp')) throw new InputError(`multiaddr "${text}" has no /tcp/ part: Quire dials partners over TCP`, 'invalid-multiaddr')
   if (p2p.length > 0 && components[components.length - 1].name !== 'p2p') throw new InputError(`multiaddr "${text}": /p2p/ must come last`, 'invalid-multiaddr')
-  const bare = multiaddr(text.replace(/\/p2p\/[^/]+$/, '')).toString()
+  // a partner is dialled over plain TCP: a host part, then /tcp/PORT, nothing else
+  const transport = components.filter(c => c.name !== 'p2p').map(c => c.name)
+  if (transport.length !== 2 || !HOST_PARTS.has(transport[0]) || transport[1] !== 'tcp') {
+    throw new InputError(`multiaddr "${text}" is not /ip4|ip6|dns|dns4|dns6/HOST/tcp/PORT[/p2p/PEER]: Quire dials partners over TCP`, 'invalid-multiaddr')
+  }
+  const bare = p2p.length > 0 ? ma.decapsulateCode(P2P_CODE).toString() : ma.toString()
   const peer = p2p[0]?.value
   return peer == null ? { addr: bare } : { addr: bare, peerId: parsePeerId(peer) }
 }
+
+const HOST_PARTS = new Set(['ip4', 'ip6', 'dns', 'dns4', 'dns6'])
+const P2P_CODE = 421
 
 /**
  * `--addr` values for PEER_ID: each must be a TCP multiaddr; a `/p2p/` part must name that peer.

@@ -36,8 +36,8 @@ export function sendDecision (self: string, row: PeerRow | undefined, doc: Senda
 export function mayServeData (self: string, row: PeerRow | undefined, docs: SendableDoc[]): boolean {
   if (row == null) return false
   if (docs.some(d => d.home === row.peerId)) return true
-  if (!row.replicate || !row.datareplicate) return false
-  return docs.some(d => d.home === self || row.hub)
+  // who sent us the document does not matter here: a partner that asks for the file lacks it
+  return docs.some(d => sendDecision(self, row, { home: d.home }).data)
 }
 
 /**

@@ -98,7 +98,12 @@ export class Fetcher {
         this.backoff.delete(cid)
       }, async err => {
         this.log('fetch of %s from %s failed: %s', cid, source, err.message)
-        if (err?.name === 'RemoteRefusedError' && (err.status === FileStatus.NOT_ELIGIBLE || err.status === FileStatus.NOT_FOUND || err.status === FileStatus.DAMAGED)) {
+        if (err?.code === 'file-mismatch') {
+          // bytes that are not what the signed record names: a broken or hostile partner
+          this.stats.of(source).filesRejected++
+          this.log.error('ALARM: partner %s served bytes that do not match %s; not asking it for this file again', source, cid)
+          await this.dropSource(cid, source)
+        } else if (err?.name === 'RemoteRefusedError' && (err.status === FileStatus.NOT_ELIGIBLE || err.status === FileStatus.NOT_FOUND || err.status === FileStatus.DAMAGED)) {
           await this.dropSource(cid, source)
         }
         const prev = this.backoff.get(cid)

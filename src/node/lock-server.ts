@@ -17,6 +17,7 @@ import { MAX_METADATA_BYTES } from '../model/record.js'
 import { changeDocument, OutdatedError, type DocChange } from '../store/commit.js'
 import type { DocEntry } from '../store/documents.js'
 import { QuireError, UnreachableError } from '../errors.js'
+import { crashPoint } from '../faults.js'
 
 /** How often a local update retries a document a partner holds a lease on. */
 export const LOCAL_RETRY_MS = 200
@@ -55,7 +56,9 @@ export class LockServer implements LockHandler {
     if (!('rev' in doc)) return doc
     const r = this.leases.acquire(req.id, from, Number(req.baseRev), doc.rev, req.ttlMs)
     switch (r.status) {
-      case 'granted': return lockResponse(LockStatus.GRANTED, { token: bytes(r.lease.token), ttlMs: r.lease.ttlMs, holder: from, currentRev: BigInt(doc.rev) })
+      case 'granted':
+        crashPoint('lock.granted')
+        return lockResponse(LockStatus.GRANTED, { token: bytes(r.lease.token), ttlMs: r.lease.ttlMs, holder: from, currentRev: BigInt(doc.rev) })
       case 'locked': return lockResponse(LockStatus.LOCKED, { holder: r.holder, ttlMs: r.remainingMs, currentRev: BigInt(doc.rev) })
       case 'outdated': return lockResponse(LockStatus.OUTDATED, { currentRev: BigInt(r.currentRev) })
       case 'quota': return lockResponse(LockStatus.QUOTA, { message: 'too many live leases for this peer' })

@@ -19,6 +19,7 @@ import { DEFAULT_LEASE_MS } from '../model/leases.js'
 import { Outcome } from '../../protocols/inventory.js'
 import { InputError, NotFoundError, OutcomeUnknownError, QuireError, UnreachableError } from '../errors.js'
 import { LockedError } from './lock-server.js'
+import { crashPoint } from '../faults.js'
 
 export interface RemoteChange {
   id: string
@@ -56,7 +57,10 @@ export async function changeAtHome (node: QuireNode, change: RemoteChange): Prom
   let lease: LockResponse
   while (true) {
     lease = await call('lock', async () => await lock.acquire(homeId, { id: change.id, baseRev: BigInt(held.rev), ttlMs: DEFAULT_LEASE_MS }))
-    if (lease.status === LockStatus.GRANTED) break
+    if (lease.status === LockStatus.GRANTED) {
+      crashPoint('lock.acquired') // failure tests: the requester dies holding a lease
+      break
+    }
     if (lease.status === LockStatus.LOCKED) {
       if (performance.now() + LOCKED_RETRY_MS > deadline) throw new LockedError(change.id, lease.holder, new Date(Date.now() + lease.ttlMs))
       await new Promise(resolve => setTimeout(resolve, LOCKED_RETRY_MS))

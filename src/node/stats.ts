@@ -11,6 +11,8 @@ export interface PartnerCounters {
   pushed: number
   filesReceived: number
   bytesReceived: number
+  /** files it served us whose bytes did not match their content ID (discarded) */
+  filesRejected: number
   filesServed: number
   bytesServed: number
 }
@@ -21,7 +23,7 @@ export class ReplicationStats {
   of (peerId: string): PartnerCounters {
     let c = this.byPeer.get(peerId)
     if (c == null) {
-      c = { stored: 0, duplicates: 0, failed: 0, rejected: {}, pushed: 0, filesReceived: 0, bytesReceived: 0, filesServed: 0, bytesServed: 0 }
+      c = { stored: 0, duplicates: 0, failed: 0, rejected: {}, pushed: 0, filesReceived: 0, bytesReceived: 0, filesRejected: 0, filesServed: 0, bytesServed: 0 }
       this.byPeer.set(peerId, c)
     }
     return c

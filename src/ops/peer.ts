@@ -81,7 +81,7 @@ export const peerSet: Operation<PeerSetArgs, PeerView> = {
   offline: true,
   async run (ctx, args) {
     const peerId = parsePeerId(String(args.peerId ?? ''), ctx.site.peerId)
-    if (args.clearAddrs === true && (args.addrs?.length ?? 0) > 0) throw new InputError('--addr and --no-addr together: choose one')
+    if (args.clearAddrs === true && (args.addrs?.length ?? 0) > 0) throw new InputError('--addr and --accept-only together: choose one')
     const addrs = args.addrs != null && args.addrs.length > 0 ? parseAddrsFor(peerId, args.addrs) : undefined
     const row = await ctx.site.peers.update(peerId, row => {
       if (addrs != null) row.addrs = addrs

@@ -10,6 +10,7 @@ import type { DocEntry, Documents } from './documents.js'
 import { signRevision, MAX_METADATA_BYTES, type VerifiedRevision } from '../model/record.js'
 import { rawCidOf, parseCid } from '../model/cids.js'
 import { InputError, NotFoundError, QuireError } from '../errors.js'
+import { crashPoint } from '../faults.js'
 
 export interface Committer {
   docs: Documents
@@ -121,6 +122,7 @@ export async function changeDocument (c: Committer, change: DocChange): Promise<
       data = change.data !== undefined ? change.data : (held.data == null ? null : { cid: parseCid(held.data.cid), size: held.data.size })
     }
     const v = await sign(c, change.id, held.rev + 1, metadata, data, deleted)
+    crashPoint('rev.signed')
     const [entry] = await c.docs.commitLocal([{ v, metadata }])
     return entry
   })

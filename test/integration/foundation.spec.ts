@@ -500,8 +500,8 @@ describe('input validation: one-line errors with exit 2', function () {
     { name: 'a bad namespace list', args: () => ['peer', 'add', OTHER, '--namespaces', 'a.b'], code: 'invalid-namespace' },
     { name: 'peer set of our own ID', args: self => ['peer', 'set', self.peerId, '--replicate'], code: 'self-peer' },
     { name: 'peer set with an invalid peer ID', args: () => ['peer', 'set', 'nope', '--replicate'], code: 'invalid-peer-id' },
-    { name: 'peer set with --no-addr then --addr', args: () => ['peer', 'set', listed, '--no-addr', '--addr', '/ip4/127.0.0.9/tcp/3'], code: null },
-    { name: 'peer set with --addr then --no-addr', args: () => ['peer', 'set', listed, '--addr', '/ip4/127.0.0.9/tcp/3', '--no-addr'], code: null },
+    { name: 'peer set with --accept-only then --addr', args: () => ['peer', 'set', listed, '--accept-only', '--addr', '/ip4/127.0.0.9/tcp/3'], code: null },
+    { name: 'peer set with --addr then --accept-only', args: () => ['peer', 'set', listed, '--addr', '/ip4/127.0.0.9/tcp/3', '--accept-only'], code: null },
     { name: 'an unknown command', args: () => ['frobnicate'], code: 'usage', online: false },
     { name: 'an unknown option', args: () => ['peer', 'ls', '--frobnicate'], code: 'usage', online: false },
     { name: 'a missing argument', args: () => ['peer', 'add'], code: 'usage', online: false },
@@ -556,7 +556,7 @@ describe('peer table flags', function () {
     assert.deepEqual(set.noEffect, [], 'with replicate the flag has effect')
   })
 
-  it('peer set --no-replicate, --namespaces a,b and --no-addr change only what they name and persist', async function () {
+  it('peer set --no-replicate, --namespaces a,b and --accept-only change only what they name and persist', async function () {
     const a = await initNode('a')
     const addr = '/ip4/127.0.0.9/tcp/4770'
     const added = await quireOk(['peer', 'add', OTHER, '--addr', addr, '--replicate', '--hub', '--no-updates', '--home', a.home])
@@ -575,8 +575,8 @@ describe('peer table flags', function () {
     assert.deepEqual([row.replicate, row.namespaces, row.addrs], [false, ['a', 'b'], [addr]])
     assert.equal((await s.stop()).code, 0)
 
-    // offline, after the node stopped: the running node's edits persisted, and --no-addr works here too
-    await quireOk(['peer', 'set', OTHER, '--no-addr', '--home', a.home])
+    // offline, after the node stopped: the running node's edits persisted, and --accept-only works here too
+    await quireOk(['peer', 'set', OTHER, '--accept-only', '--home', a.home])
     const st = await statusOf(a.home)
     assert.equal(st.running, false)
     assert.equal(st.partners[0].acceptOnly, true)
