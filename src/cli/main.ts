@@ -19,6 +19,7 @@ import type { SyncResult } from '../ops/sync.js'
 import type { LeaseView } from '../ops/locks.js'
 import type { AuditReport } from '../store/audit.js'
 import type { RepairRecord } from '../node/repairer.js'
+import type { LogEvent } from '../ops/log.js'
 import { resolve as resolvePath } from 'node:path'
 
 interface GlobalOpts { home?: string, json?: boolean }
@@ -271,6 +272,18 @@ export function buildProgram (): Command {
       ? `${r.id} ${r.cid}: ${r.state} from ${r.from}`
       : `repaired ${r.repaired.length}, failed ${r.failed.length}, already good ${r.alreadyGood}${r.failed.map((f: RepairRecord) => `\n  FAILED ${f.id}: ${f.reason ?? ''}`).join('')}`,
     (r: any) => (r.failed?.length ?? 0) > 0 ? 1 : 0))
+
+  program.command('log')
+    .description('a document\'s history on this node: revisions, where they came from, repairs')
+    .argument('<doc-id>')
+    .action(opAction('log', (_cmd, id) => ({ id }), (r: { id: string, events: LogEvent[] }) => r.events.map(e => {
+      switch (e.kind) {
+        case 'revision': return `${e.at}  rev ${e.rev}${e.deleted ? ' (deleted)' : ''} committed by ${e.committedBy} at ${e.committedAt}, ${e.from == null ? (e.requestedBy != null ? `committed here for ${e.requestedBy} (lock)` : 'committed here') : `received from ${e.from}`}${e.data != null ? `, data ${e.data.cid} ${e.data.size} B` : ''}${e.verified ? '' : ' SIGNATURE INVALID'}`
+        case 'repair': return `${e.at}  repair of ${e.cid} from ${e.from}: ${e.state}${e.reason != null ? ` (${e.reason})` : ''}`
+        case 'damage': return `${e.at}  data file ${e.cid} found damaged: ${e.reason}`
+      }
+      return ''
+    }).join('\n')))
 
   program.command('demo')
     .description('the Metacat seed\'s three-site network on loopback: what reaches where, and why')

@@ -81,7 +81,7 @@ export class LockServer implements LockHandler {
       await drain(data)
       return lockResponse(LockStatus.BAD_REQUEST, { message: 'metadata over the limit' })
     }
-    const change: DocChange = { id: req.id, baseRev: lease.baseRev, deleted: req.delete, metadata: req.metadata }
+    const change: DocChange = { id: req.id, baseRev: lease.baseRev, deleted: req.delete, metadata: req.metadata, requestedBy: from }
     if (req.dropData) change.data = null
     if (data != null) {
       const cid = req.dataCid != null ? cidFromBytes(req.dataCid) : null

@@ -8,6 +8,7 @@ import { sync } from './sync.js'
 import { lockBreak, lockLs } from './locks.js'
 import { auditOp } from './audit.js'
 import { repair } from './repair.js'
+import { log } from './log.js'
 
 /** Every operation by the name the CLI and the local API use. */
 export const OPERATIONS: Record<string, Operation> = {
@@ -27,5 +28,6 @@ export const OPERATIONS: Record<string, Operation> = {
   'lock.ls': lockLs,
   'lock.break': lockBreak,
   audit: auditOp,
-  repair
+  repair,
+  log
 }

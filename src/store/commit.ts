@@ -47,6 +47,8 @@ export interface DocChange {
   deleted?: boolean
   /** the revision the change was made against (a lease's); another current revision refuses it */
   baseRev?: number
+  /** the partner that asked for it through the lock (recorded in the history) */
+  requestedBy?: string
 }
 
 export class OutdatedError extends QuireError {
@@ -123,7 +125,7 @@ export async function changeDocument (c: Committer, change: DocChange): Promise<
     }
     const v = await sign(c, change.id, held.rev + 1, metadata, data, deleted)
     crashPoint('rev.signed')
-    const [entry] = await c.docs.commitLocal([{ v, metadata }])
+    const [entry] = await c.docs.commitLocal([{ v, metadata, requestedBy: change.requestedBy }])
     return entry
   })
 }

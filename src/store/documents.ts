@@ -49,6 +49,8 @@ export interface RevBlob {
   signature: Uint8Array
   from: string | null
   at: string
+  /** committed here at the request of this partner (through the home's lock) */
+  requestedBy?: string
 }
 
 export interface Want { size: number, sources: string[], ids: string[] }
@@ -173,19 +175,19 @@ export class Documents extends EventEmitter<DocumentEvents> {
   }
 
   /** Store revisions this node committed (as home), in one atomic batch. Caller holds {@link exclusive}. */
-  async commitLocal (items: Array<{ v: VerifiedRevision, metadata: Uint8Array }>): Promise<DocEntry[]> {
+  async commitLocal (items: Array<{ v: VerifiedRevision, metadata: Uint8Array, requestedBy?: string }>): Promise<DocEntry[]> {
     const held = await this.docs.getMany(items.map(i => i.v.revision.id))
     return await this.write(items.map((item, i) => ({ ...item, from: null, held: held[i] })))
   }
 
-  private async write (items: Array<{ v: VerifiedRevision, metadata: Uint8Array, from: string | null, held: DocEntry | undefined }>): Promise<DocEntry[]> {
+  private async write (items: Array<{ v: VerifiedRevision, metadata: Uint8Array, from: string | null, held: DocEntry | undefined, requestedBy?: string }>): Promise<DocEntry[]> {
     const at = new Date().toISOString()
     const b = this.db.level.batch()
     const entries: DocEntry[] = []
     let seq = this.seq
     let added = 0
     const seqOf = new Map<string, number>()
-    for (const { v, metadata, from, held } of items) {
+    for (const { v, metadata, from, held, requestedBy } of items) {
       const r = v.revision
       seq++
       const entry: DocEntry = {
@@ -201,7 +203,7 @@ export class Documents extends EventEmitter<DocumentEvents> {
         storedAt: at
       }
       b.put(entry.id, entry as any, { sublevel: this.docs as any })
-      b.put(revKey(r.id, r.rev), dagCbor.encode<RevBlob>({ bytes: v.bytes, signature: v.signature, from, at }) as any, { sublevel: this.revs as any })
+      b.put(revKey(r.id, r.rev), dagCbor.encode<RevBlob>({ bytes: v.bytes, signature: v.signature, from, at, ...(requestedBy != null ? { requestedBy } : {}) }) as any, { sublevel: this.revs as any })
       b.put(entry.meta, metadata as any, { sublevel: this.metadataSub as any })
       const previousSeq = seqOf.get(r.id) ?? held?.seq
       if (previousSeq != null && previousSeq >= 0) b.del(seqKey(previousSeq), { sublevel: this.changes as any })

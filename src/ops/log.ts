@@ -1,0 +1,49 @@
+import type { Operation } from './context.js'
+import { parseDocId } from '../model/doc-id.js'
+import { RecordError, verifyRevision } from '../model/record.js'
+import { NotFoundError } from '../errors.js'
+import type { RepairRecord } from '../node/repairer.js'
+
+export type LogEvent =
+  | { kind: 'revision', rev: number, at: string, committedAt: string, committedBy: string, from: string | null, requestedBy?: string, deleted: boolean, data: { cid: string, size: number } | null, verified: boolean }
+  | { kind: 'repair', at: string, cid: string, from: string, state: string, reason?: string }
+  | { kind: 'damage', at: string, cid: string, reason: string }
+
+/**
+ * `quire log DOC_ID`: the document's history on this node — every revision held, who committed it
+ * (the home signs every revision), when it arrived and from which partner (null: committed here),
+ * and the repairs and damage findings of its data files — oldest first.
+ */
+export const log: Operation<{ id: string }, { id: string, events: LogEvent[] }> = {
+  offline: true,
+  async run (ctx, args) {
+    const id = parseDocId(args.id)
+    const history = await ctx.site.docs.history(id)
+    if (history.length === 0) throw new NotFoundError(`no document ${id}`)
+    const events: LogEvent[] = []
+    const cids = new Set<string>()
+    for (const h of history) {
+      let verified = true
+      let r
+      try {
+        r = (await verifyRevision(h)).revision
+      } catch (err) {
+        if (!(err instanceof RecordError)) throw err
+        verified = false
+      }
+      if (r == null) continue
+      const data = r.data == null ? null : { cid: r.data.cid.toString(), size: r.data.size }
+      if (data != null) cids.add(data.cid)
+      events.push({ kind: 'revision', rev: r.rev, at: h.at, committedAt: r.time, committedBy: r.home, from: h.from, ...(h.requestedBy != null ? { requestedBy: h.requestedBy } : {}), deleted: r.deleted, data, verified })
+    }
+    const repairs = ctx.site.db.sub<RepairRecord>('repairs')
+    for (const cid of cids) {
+      const rep = await repairs.get(cid)
+      if (rep != null) events.push({ kind: 'repair', at: rep.updatedAt, cid, from: rep.from, state: rep.state, ...(rep.reason != null ? { reason: rep.reason } : {}) })
+      const blob = await ctx.site.blobs.get(cid)
+      if (blob?.damaged != null) events.push({ kind: 'damage', at: blob.damaged.at, cid, reason: blob.damaged.reason })
+    }
+    events.sort((a, b) => a.at.localeCompare(b.at))
+    return { id, events }
+  }
+}
