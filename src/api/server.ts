@@ -5,10 +5,12 @@
  * command runs its operation inside the node through here. Routes (README "Local API"):
  *   POST /v1/op/<name>   JSON body = the operation's arguments; 200 {result} or {error, code}
  *   GET  /v1/health      {ok, pid}
+ *   GET  /metrics        Prometheus text format (node/metrics.ts)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
+import type { Registry } from 'prom-client'
 import { OPERATIONS } from '../ops/index.js'
 import type { OpContext } from '../ops/context.js'
 import { QuireError, toQuireError } from '../errors.js'
@@ -24,7 +26,7 @@ export interface ApiServer {
 
 const HTTP_STATUS_BY_EXIT: Record<number, number> = { 1: 409, 2: 400, 3: 502, 4: 504 }
 
-export async function startApi (ctx: OpContext, host = '127.0.0.1'): Promise<ApiServer> {
+export async function startApi (ctx: OpContext, metrics?: Registry, host = '127.0.0.1'): Promise<ApiServer> {
   const token = randomBytes(32).toString('hex')
   const expected = Buffer.from(`Bearer ${token}`)
   let port = 0
@@ -41,6 +43,12 @@ export async function startApi (ctx: OpContext, host = '127.0.0.1'): Promise<Api
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return send(res, 401, { error: 'missing or wrong API token (see node.json)', code: 'unauthorized' })
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (req.method === 'GET' && url.pathname === '/v1/health') return send(res, 200, { ok: true, pid: process.pid })
+    if (req.method === 'GET' && url.pathname === '/metrics' && metrics != null) {
+      const text = await metrics.metrics()
+      res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) })
+      res.end(text)
+      return
+    }
     const m = /^\/v1\/op\/([a-z.]+)$/.exec(url.pathname)
     if (req.method !== 'POST' || m == null || !Object.hasOwn(OPERATIONS, m[1])) return send(res, 404, { error: `no such API route ${req.method} ${url.pathname}`, code: 'no-route' })
     let args: unknown

@@ -11,6 +11,7 @@ import type { HomePaths } from '../home/paths.js'
 import { readNodeFile, removeNodeFile, writeNodeFile } from '../home/node-file.js'
 import { callOperation } from '../api/client.js'
 import { startApi } from '../api/server.js'
+import { nodeMetrics } from '../node/metrics.js'
 import { QuireNode } from '../node/quire-node.js'
 import { Site } from '../site.js'
 import { QuireError, UnreachableError } from '../errors.js'
@@ -46,7 +47,7 @@ export async function serve (paths: HomePaths, opts: ServeOptions): Promise<void
     await site.close()
     throw listenError(err, site.config.listen)
   }
-  const api = await startApi({ site, node })
+  const api = await startApi({ site, node }, nodeMetrics(node))
   await writeNodeFile(paths.nodeJson, { peerId: site.peerId, addrs: node.addrs(), api: api.url, pid: process.pid, token: api.token })
   opts.onReady?.({ peerId: site.peerId, addrs: node.addrs(), api: api.url })
 

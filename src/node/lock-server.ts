@@ -34,6 +34,8 @@ const bytes = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from
 
 export class LockServer implements LockHandler {
   readonly leases = new Leases<LockResponse>()
+  /** LOCKED answers given (remote and local requests that had to wait): a metric */
+  lockedAnswers = 0
   private readonly site: Site
 
   constructor (site: Site) {
@@ -59,7 +61,9 @@ export class LockServer implements LockHandler {
       case 'granted':
         crashPoint('lock.granted')
         return lockResponse(LockStatus.GRANTED, { token: bytes(r.lease.token), ttlMs: r.lease.ttlMs, holder: from, currentRev: BigInt(doc.rev) })
-      case 'locked': return lockResponse(LockStatus.LOCKED, { holder: r.holder, ttlMs: r.remainingMs, currentRev: BigInt(doc.rev) })
+      case 'locked':
+        this.lockedAnswers++
+        return lockResponse(LockStatus.LOCKED, { holder: r.holder, ttlMs: r.remainingMs, currentRev: BigInt(doc.rev) })
       case 'outdated': return lockResponse(LockStatus.OUTDATED, { currentRev: BigInt(r.currentRev) })
       case 'quota': return lockResponse(LockStatus.QUOTA, { message: 'too many live leases for this peer' })
     }
@@ -139,6 +143,7 @@ export class LockServer implements LockHandler {
         }
       }
       if (r.status !== 'locked') throw new UnreachableError(`cannot lock ${id}: ${r.status}`, r.status)
+      this.lockedAnswers++
       if (performance.now() + Math.min(LOCAL_RETRY_MS, r.remainingMs) > deadline) throw new LockedError(id, r.holder, new Date(Date.now() + r.remainingMs))
       await new Promise(resolve => setTimeout(resolve, Math.min(LOCAL_RETRY_MS, Math.max(10, r.remainingMs))))
     }

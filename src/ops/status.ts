@@ -12,6 +12,8 @@ export interface PartnerStatus {
   acceptOnly: boolean
   /** our change-log position the push to this partner has reached (compare with `lastSeq`); null if we send it nothing */
   pushCursor: number | null
+  /** documents changed after that position: what the partner may still be owed (an upper bound: some may not be eligible for it) */
+  pushLag: number | null
   /** what this partner sent us and we sent it, since the node started */
   counters: PartnerCounters | null
 }
@@ -48,6 +50,7 @@ export const status: Operation<Record<string, never>, StatusResult> = {
         upToDate: pull.upToDate,
         acceptOnly: row.addrs.length === 0,
         pushCursor: row.replicate ? await docs.pushCursor(row.peerId) : null,
+        pushLag: row.replicate ? await docs.changesAfterCount(await docs.pushCursor(row.peerId)) : null,
         counters: node?.stats.snapshot(row.peerId) ?? null
       }
     }))

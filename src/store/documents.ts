@@ -250,6 +250,13 @@ export class Documents extends EventEmitter<DocumentEvents> {
     return out
   }
 
+  /** How many documents changed after `since` (counted up to `cap`: the status of a huge backlog stays cheap). */
+  async changesAfterCount (since: number, cap = 1_000_000): Promise<number> {
+    let n = 0
+    for await (const _ of this.changes.keys({ gt: seqKey(since), limit: cap })) n++
+    return n
+  }
+
   /** Current entries of the documents whose current revision names `cid`. */
   async docsForCid (cid: string): Promise<DocEntry[]> {
     const ids: string[] = []
