@@ -3,7 +3,8 @@
  *
  * It exists because LevelDB admits one process: while `serve` holds the store, every other CLI
  * command runs its operation inside the node through here. Routes (README "Local API"):
- *   POST /v1/op/<name>   JSON body = the operation's arguments; 200 {result} or {error, code}
+ *   POST /v1/op/<name>   JSON body = the operation's arguments; 200 {result} or {error, code};
+ *                        with `Accept: application/x-ndjson`: {progress} lines, then {result} or {error}
  *   GET  /v1/health      {ok, pid}
  *   GET  /metrics        Prometheus text format (node/metrics.ts)
  */
@@ -14,6 +15,8 @@ import type { Registry } from 'prom-client'
 import { OPERATIONS } from '../ops/index.js'
 import type { OpContext } from '../ops/context.js'
 import { QuireError, toQuireError } from '../errors.js'
+
+export const NDJSON = 'application/x-ndjson'
 
 /** Operation arguments are small JSON (paths, flags); file contents never travel through here. */
 export const MAX_BODY_BYTES = 1 << 20
@@ -58,6 +61,19 @@ export async function startApi (ctx: OpContext, metrics?: Registry, host = '127.
       return send(res, 400, { error: `request body: ${err.message}`, code: 'invalid-input' })
     }
     if (args == null || typeof args !== 'object' || Array.isArray(args)) return send(res, 400, { error: 'request body must be a JSON object', code: 'invalid-input' })
+    // a client that accepts NDJSON gets progress events as lines, then the result (or error) line
+    if ((req.headers.accept ?? '').includes(NDJSON)) {
+      res.writeHead(200, { 'content-type': NDJSON })
+      const line = (o: unknown): void => { res.write(JSON.stringify(o) + '\n') }
+      try {
+        line({ result: await OPERATIONS[m[1]].run({ ...ctx, onProgress: p => line({ progress: p }) }, args) })
+      } catch (err) {
+        const q = toQuireError(err)
+        line({ error: q.message, code: q.code, exitCode: q.exitCode })
+      }
+      res.end()
+      return
+    }
     try {
       send(res, 200, { result: await OPERATIONS[m[1]].run(ctx, args) })
     } catch (err) {

@@ -4,6 +4,7 @@ import { callOperation, StaleNodeFileError } from '../api/client.js'
 import { OPERATIONS } from '../ops/index.js'
 import { Site } from '../site.js'
 import { UnreachableError } from '../errors.js'
+import type { OnProgress } from '../progress.js'
 
 /** The node serving this home, if one is alive (node.json is only a hint after a crash). */
 export async function runningNode (paths: HomePaths): Promise<NodeFile | null> {
@@ -16,12 +17,12 @@ export async function runningNode (paths: HomePaths): Promise<NodeFile | null> {
  * Run an operation where the store is: inside the running node through the local API, or, when no
  * node runs and the operation needs no network, against the store opened here.
  */
-export async function invoke (paths: HomePaths, name: string, args: object = {}): Promise<unknown> {
+export async function invoke (paths: HomePaths, name: string, args: object = {}, onProgress?: OnProgress): Promise<unknown> {
   const op = OPERATIONS[name]
   const node = await runningNode(paths)
   if (node != null) {
     try {
-      return await callOperation(node, name, args)
+      return await callOperation(node, name, args, undefined, onProgress)
     } catch (err) {
       if (!(err instanceof StaleNodeFileError)) throw err
       // the pid was reused by another process: fall through to the store
@@ -30,7 +31,7 @@ export async function invoke (paths: HomePaths, name: string, args: object = {})
   if (!op.offline) throw new UnreachableError(`no node is running for ${paths.root}: start one with "quire serve"`, 'node-not-running')
   const site = await Site.open(paths, op.open)
   try {
-    return await op.run({ site }, args)
+    return await op.run({ site, onProgress }, args)
   } finally {
     await site.close()
   }

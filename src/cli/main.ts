@@ -9,6 +9,7 @@ import { parseListenAddr } from '../home/config.js'
 import { Site } from '../site.js'
 import { EXIT_USAGE, InputError, QuireError, toQuireError } from '../errors.js'
 import { invoke } from './invoke.js'
+import { progressBar } from './progress-bar.js'
 import { printError, printResult, table, yesNo, type Output } from './print.js'
 import type { PeerView } from '../ops/peer.js'
 import type { StatusResult } from '../ops/status.js'
@@ -92,7 +93,13 @@ function opAction (name: string | ((cmd: Command) => string), toArgs: (cmd: Comm
     const cmd = params[params.length - 1] as Command
     const positional = params.slice(0, -2)
     const { paths, out } = globals(cmd)
-    const result = await invoke(paths, typeof name === 'string' ? name : name(cmd), toArgs(cmd, ...positional))
+    const bar = progressBar(out.json)
+    let result
+    try {
+      result = await invoke(paths, typeof name === 'string' ? name : name(cmd), toArgs(cmd, ...positional), bar?.onProgress)
+    } finally {
+      bar?.done()
+    }
     printResult(out, result, human)
     exitCode = exit?.(result) ?? 0
   }

@@ -80,22 +80,22 @@ export class Puller {
   }
 
   /** A pass against every connected partner (or one), in parallel. */
-  async passAll (opts: { peerId?: string, full?: boolean } = {}): Promise<PassSummary[]> {
+  async passAll (opts: { peerId?: string, full?: boolean, onBatch?: (received: number) => void } = {}): Promise<PassSummary[]> {
     const rows = this.site.peers.list().filter(r => opts.peerId == null || r.peerId === opts.peerId)
-    return await Promise.all(rows.filter(r => this.links.isConnected(r.peerId)).map(async r => await this.pass(r.peerId, opts.full === true)))
+    return await Promise.all(rows.filter(r => this.links.isConnected(r.peerId)).map(async r => await this.pass(r.peerId, opts.full === true, opts.onBatch)))
   }
 
   /** One pass against one partner; concurrent calls share the pass in progress. */
-  async pass (peerId: string, full = false): Promise<PassSummary> {
+  async pass (peerId: string, full = false, onBatch?: (received: number) => void): Promise<PassSummary> {
     const running = this.running.get(peerId)
     if (running != null && !full) return await running
     if (running != null) await running.catch(() => {})
-    const p = this.run(peerId, full).finally(() => this.running.delete(peerId))
+    const p = this.run(peerId, full, onBatch).finally(() => this.running.delete(peerId))
     this.running.set(peerId, p)
     return await p
   }
 
-  private async run (peerId: string, full: boolean): Promise<PassSummary> {
+  private async run (peerId: string, full: boolean, onBatch?: (received: number) => void): Promise<PassSummary> {
     const summary: PassSummary = { peerId, ok: false, batches: 0, received: 0, stored: 0, duplicates: 0, failed: 0, rejected: {}, upTo: 0 }
     try {
       const row = this.site.peers.require(peerId)
@@ -114,6 +114,7 @@ export class Puller {
         })
         summary.batches++
         summary.received += batch.entries.length
+        onBatch?.(batch.entries.length)
         const verdicts = await this.receiver.receive(peerId, batch.entries)
         const failedAt = verdicts.findIndex(v => v.outcome === Outcome.FAILED)
         for (const v of verdicts) {

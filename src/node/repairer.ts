@@ -18,6 +18,7 @@ import { parseCid } from '../model/cids.js'
 import { parsePeerId } from '../model/peer-input.js'
 import { auditFile } from '../store/audit.js'
 import { InputError, NotFoundError, QuireError } from '../errors.js'
+import { reporter, type OnProgress } from '../progress.js'
 
 export type RepairState = 'requested' | 'staging' | 'replaced' | 'audited' | 'failed'
 
@@ -72,7 +73,7 @@ export class Repairer {
     }
   }
 
-  async repair (id: string, fromText: string): Promise<RepairRecord> {
+  async repair (id: string, fromText: string, onProgress?: OnProgress): Promise<RepairRecord> {
     const from = parsePeerId(fromText, this.site.peerId)
     if (!this.site.peers.has(from)) throw new InputError(`partner ${from} is not in the peer table`, 'peer-not-found')
     const doc = await this.site.docs.get(id)
@@ -80,12 +81,12 @@ export class Repairer {
     if (doc.data == null) throw new InputError(`document ${id} has no data file to repair`, 'no-data')
     const running = this.inFlight.get(doc.data.cid)
     if (running != null) return await running
-    const p = this.run(id, doc.data.cid, doc.data.size, doc.rev, from).finally(() => this.inFlight.delete(doc.data!.cid))
+    const p = this.run(id, doc.data.cid, doc.data.size, doc.rev, from, onProgress).finally(() => this.inFlight.delete(doc.data!.cid))
     this.inFlight.set(doc.data.cid, p)
     return await p
   }
 
-  private async run (id: string, cidText: string, size: number, rev: number, from: string): Promise<RepairRecord> {
+  private async run (id: string, cidText: string, size: number, rev: number, from: string, onProgress?: OnProgress): Promise<RepairRecord> {
     const now = (): string => new Date().toISOString()
     const rec: RepairRecord = { id, cid: cidText, size, from, state: 'requested', requestedAt: now(), updatedAt: now() }
     const save = async (state: RepairState, reason?: string): Promise<void> => {
@@ -105,8 +106,10 @@ export class Repairer {
         download.abort(new Error('size mismatch'))
         throw new Error(`its copy is ${download.size} bytes, the record says ${size}`)
       }
+      const progress = reporter(onProgress, `repairing ${id}`, size, 'bytes')
       try {
-        await this.site.files.put(download.bytes, { expect: { cid, size } })
+        await this.site.files.put(download.bytes, { expect: { cid, size }, onBytes: n => progress.add(n) })
+        progress.end()
       } catch (err: any) {
         download.abort(err)
         throw new Error(err.code === 'file-mismatch' ? `its copy does not match the content ID (${err.message})` : err.message)
@@ -127,13 +130,15 @@ export class Repairer {
   }
 
   /** Repair every data file this node should hold and does not hold whole (e.g. a wiped file store). */
-  async repairAll (from: string): Promise<RepairAllResult> {
+  async repairAll (from: string, onProgress?: OnProgress): Promise<RepairAllResult> {
     const result: RepairAllResult = { repaired: [], failed: [], alreadyGood: 0 }
+    const progress = reporter(onProgress, 'checking and repairing documents', this.site.docs.size, 'documents')
     let after: string | undefined
     while (true) {
       const page = await this.site.docs.list({ after, limit: 500 })
       if (page.length === 0) break
       for (const doc of page) {
+        progress.add(1)
         if (doc.data == null || doc.deleted) continue
         const known = await this.site.blobs.get(doc.data.cid)
         // only files this node held (or damaged): metadata-only documents were never meant to be here
@@ -150,6 +155,7 @@ export class Repairer {
       }
       after = page[page.length - 1].id
     }
+    progress.end()
     return result
   }
 }

@@ -1,6 +1,7 @@
 import type { Operation } from './context.js'
 import { audit as runAudit, type AuditReport } from '../store/audit.js'
 import { InputError } from '../errors.js'
+import { reporter } from '../progress.js'
 
 export interface AuditArgs {
   /** throttle in MB/s (default: as fast as the disk goes) */
@@ -16,7 +17,15 @@ export const auditOp: Operation<AuditArgs, AuditReport> = {
   open: { diagnose: true },
   async run (ctx, args) {
     if (args.rate != null && (typeof args.rate !== 'number' || !(args.rate > 0))) throw new InputError('--rate must be a positive number of MB/s', 'usage')
-    const report = await runAudit(ctx.site, { bytesPerSecond: args.rate != null ? args.rate * 1e6 : undefined })
+    let total = 0
+    for await (const [, info] of ctx.site.blobs.entries()) total += info.size
+    const progress = reporter(ctx.onProgress, 'auditing data files', total, 'bytes')
+    let seen = 0
+    const report = await runAudit(ctx.site, {
+      bytesPerSecond: args.rate != null ? args.rate * 1e6 : undefined,
+      onProgress: p => { progress.add(p.bytes - seen); seen = p.bytes }
+    })
+    progress.end()
     await ctx.site.db.meta.put('lastAudit', summary(report))
     return report
   }

@@ -1,5 +1,6 @@
 import type { OpenOptions, Site } from '../site.js'
 import type { QuireNode } from '../node/quire-node.js'
+import type { OnProgress } from '../progress.js'
 
 /**
  * What an operation runs against: always an open Site; a running node when the operation runs
@@ -9,6 +10,8 @@ import type { QuireNode } from '../node/quire-node.js'
 export interface OpContext {
   site: Site
   node?: QuireNode
+  /** where long operations report progress (a CLI's bar, or the API streaming to one) */
+  onProgress?: OnProgress
 }
 
 export interface Operation<A = any, R = unknown> {

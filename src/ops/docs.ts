@@ -9,6 +9,7 @@ import { parseDocId, parseNamespace } from '../model/doc-id.js'
 import { parseCid, rawCidFromDigest } from '../model/cids.js'
 import { InputError, NotFoundError, QuireError, StoreError, UnreachableError } from '../errors.js'
 import { changeAtHome } from '../node/remote-change.js'
+import { reporter } from '../progress.js'
 
 export interface DocView {
   id: string
@@ -60,7 +61,12 @@ export async function storeDataFile (ctx: OpContext, path: string, opts: PutOpti
     if (err instanceof QuireError) throw err
     throw new InputError(`cannot read data file ${path}: ${err.code ?? err.message}`, 'bad-file')
   }
-  return await ctx.site.files.put(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), opts)
+  const progress = reporter(ctx.onProgress, 'storing data file', size, 'bytes')
+  try {
+    return await ctx.site.files.put(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), { ...opts, onBytes: n => { progress.add(n); opts.onBytes?.(n) } })
+  } finally {
+    progress.end()
+  }
 }
 
 export interface PutArgs { id: string, meta: string, data?: string }

@@ -17,8 +17,8 @@ export const repair: Operation<RepairArgs, RepairRecord | RepairAllResult> = {
     if (typeof args.from !== 'string' || args.from === '') throw new InputError('repair needs --from PEER_ID', 'usage')
     if (args.all === true) {
       if (args.id != null) throw new InputError('give DOC_ID or --all, not both', 'usage')
-      return await ctx.node.repairer.repairAll(args.from)
+      return await ctx.node.repairer.repairAll(args.from, ctx.onProgress)
     }
-    return await ctx.node.repairer.repair(parseDocId(args.id), args.from)
+    return await ctx.node.repairer.repair(parseDocId(args.id), args.from, ctx.onProgress)
   }
 }

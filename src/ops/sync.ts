@@ -2,6 +2,7 @@ import type { Operation } from './context.js'
 import type { PassSummary } from '../node/puller.js'
 import { parsePeerId } from '../model/peer-input.js'
 import { InputError, UnreachableError } from '../errors.js'
+import { reporter } from '../progress.js'
 
 export interface SyncArgs { peer?: string, full?: boolean }
 
@@ -34,7 +35,9 @@ export const sync: Operation<SyncArgs, SyncResult> = {
         }
       }
     }
-    const passes = await node.puller.passAll({ peerId, full: args.full === true })
+    const progress = reporter(ctx.onProgress, args.full === true ? 'full sync: documents received' : 'sync: documents received', null, 'documents')
+    const passes = await node.puller.passAll({ peerId, full: args.full === true, onBatch: n => progress.add(n) })
+    progress.end()
     const filesQueued = Math.max(0, (await ctx.site.docs.wants()).length - wantsBefore)
     return { partners: passes.map(p => ({ ...p, filesQueued })) }
   }
