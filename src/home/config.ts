@@ -8,6 +8,9 @@ export const DEFAULT_PORT = 4770
 export const DEFAULT_LISTEN = [`/ip4/0.0.0.0/tcp/${DEFAULT_PORT}`]
 /** Delta-T interval in seconds: between NetDRMS's minute and Metacat's 48 h, see README. */
 export const DEFAULT_INTERVAL_SECONDS = 300
+/** The scheduled audit: every week, at most 50 MB/s (a tenth of a disk, leaving replication room). */
+export const DEFAULT_AUDIT_INTERVAL_HOURS = 168
+export const DEFAULT_AUDIT_RATE_MBPS = 50
 
 /** Settings in HOME/config.json. Every field is documented in README "Configuration". */
 export interface Config {
@@ -17,10 +20,14 @@ export interface Config {
   announce: string[]
   /** delta-T interval in seconds, overridden by `serve --interval` */
   interval: number
+  /** hours between scheduled audits of the whole store; 0 turns them off */
+  auditInterval: number
+  /** read rate of the scheduled audit, MB/s */
+  auditRate: number
 }
 
 export function defaultConfig (): Config {
-  return { listen: [...DEFAULT_LISTEN], announce: [], interval: DEFAULT_INTERVAL_SECONDS }
+  return { listen: [...DEFAULT_LISTEN], announce: [], interval: DEFAULT_INTERVAL_SECONDS, auditInterval: DEFAULT_AUDIT_INTERVAL_HOURS, auditRate: DEFAULT_AUDIT_RATE_MBPS }
 }
 
 /** A TCP multiaddr without `/p2p/`: what a node can listen on or announce. */
@@ -54,7 +61,12 @@ export function validateConfig (raw: unknown, source: string): Config {
   if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) throw new StoreError(`${source}: "interval" must be a positive number of seconds`, 'config-invalid')
   const listen = list('listen')
   if (listen.length === 0) throw new StoreError(`${source}: "listen" must name at least one address`, 'config-invalid')
-  return { listen, announce: list('announce'), interval }
+  const number = (key: 'auditInterval' | 'auditRate', min: number): number => {
+    const v = obj[key] ?? defaults[key]
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new StoreError(`${source}: "${key}" must be a number ≥ ${min}`, 'config-invalid')
+    return v
+  }
+  return { listen, announce: list('announce'), interval, auditInterval: number('auditInterval', 0), auditRate: number('auditRate', 0.001) }
 }
 
 export async function loadConfig (path: string): Promise<Config> {

@@ -26,6 +26,7 @@ import { answerPull } from './pull-responder.js'
 import { lockService, type LockClient, type LockHandler } from '../protocols/lock/index.js'
 import { LockServer } from './lock-server.js'
 import { Repairer } from './repairer.js'
+import { Auditor } from './auditor.js'
 
 export interface QuireNodeOptions {
   /** delta-T interval in seconds; defaults to the home's config */
@@ -61,6 +62,7 @@ export class QuireNode {
   puller!: Puller
   lockServer!: LockServer
   repairer!: Repairer
+  auditor!: Auditor
 
   private constructor (site: Site, host: Host, gate: GateStats, links: PartnerLinks, interval: number, log: Logger, inboundCalls: Map<string, number>) {
     this.inboundCalls = inboundCalls
@@ -114,6 +116,7 @@ export class QuireNode {
     }
     node.lockServer = new LockServer(site)
     node.repairer = new Repairer(site, node.services.file, logger.forComponent('quire:repair'))
+    node.auditor = new Auditor(site, site.config.auditInterval, site.config.auditRate, logger.forComponent('quire:audit'))
     lockHandler.current = node.lockServer
     fileHandler.current = fileServer(site, node.stats, cid => { log.error('ALARM: stored file %s is damaged', cid) })
     host.addEventListener('peer:connect', evt => {
@@ -131,6 +134,7 @@ export class QuireNode {
       node.fetcher.start()
       node.puller.start()
       void node.repairer.resume()
+      node.auditor.start()
       node.watchdog = setInterval(() => { node.checkHealth().catch(err => log.error('health check: %e', err)) }, HEALTH_CHECK_INTERVAL_MS)
     } catch (err) {
       await host.stop()
@@ -181,6 +185,7 @@ export class QuireNode {
 
   async stop (): Promise<void> {
     clearInterval(this.watchdog)
+    await this.auditor.stop()
     this.puller.stop()
     this.pusher.stop()
     this.fetcher.stop()

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { DEFAULT_INTERVAL_SECONDS, DEFAULT_LISTEN, defaultConfig, parseListenAddr, validateConfig } from '../../src/home/config.js'
+import { DEFAULT_AUDIT_INTERVAL_HOURS, DEFAULT_AUDIT_RATE_MBPS, DEFAULT_INTERVAL_SECONDS, DEFAULT_LISTEN, defaultConfig, parseListenAddr, validateConfig } from '../../src/home/config.js'
 import { InputError, StoreError } from '../../src/errors.js'
 
 const SRC = '/h/config.json'
@@ -14,12 +14,12 @@ function configInvalid (err: any): boolean {
 describe('config validation (src/home/config.ts validateConfig)', function () {
   it('fills every missing field from the defaults', function () {
     assert.deepEqual(validateConfig({}, SRC), defaultConfig())
-    assert.deepEqual(defaultConfig(), { listen: DEFAULT_LISTEN, announce: [], interval: DEFAULT_INTERVAL_SECONDS })
+    assert.deepEqual(defaultConfig(), { listen: DEFAULT_LISTEN, announce: [], interval: DEFAULT_INTERVAL_SECONDS, auditInterval: DEFAULT_AUDIT_INTERVAL_HOURS, auditRate: DEFAULT_AUDIT_RATE_MBPS })
   })
 
   it('keeps valid settings and normalises the multiaddrs', function () {
     const c = validateConfig({ listen: ['/ip4/127.0.0.1/tcp/4771', '/ip6/::1/tcp/4771'], announce: ['/dns4/example.org/tcp/4771'], interval: 2.5 }, SRC)
-    assert.deepEqual(c, { listen: ['/ip4/127.0.0.1/tcp/4771', '/ip6/::1/tcp/4771'], announce: ['/dns4/example.org/tcp/4771'], interval: 2.5 })
+    assert.deepEqual(c, { listen: ['/ip4/127.0.0.1/tcp/4771', '/ip6/::1/tcp/4771'], announce: ['/dns4/example.org/tcp/4771'], interval: 2.5, auditInterval: DEFAULT_AUDIT_INTERVAL_HOURS, auditRate: DEFAULT_AUDIT_RATE_MBPS })
   })
 
   it('ignores unknown fields', function () {
@@ -62,5 +62,13 @@ describe('config validation (src/home/config.ts validateConfig)', function () {
   it('parseListenAddr gives an InputError naming the option', function () {
     assert.throws(() => parseListenAddr('garbage', '--listen'), (err: any) => err instanceof InputError && err.code === 'invalid-multiaddr' && /--listen/.test(err.message))
     assert.equal(parseListenAddr('/ip4/127.0.0.1/tcp/1', '--listen'), '/ip4/127.0.0.1/tcp/1')
+  })
+})
+
+describe('config: the scheduled audit settings', () => {
+  it('accept 0 (off) for auditInterval and refuse a zero or negative rate', () => {
+    assert.equal(validateConfig({ auditInterval: 0 }, 'x').auditInterval, 0)
+    assert.throws(() => validateConfig({ auditRate: 0 }, 'x'), (e: any) => e.code === 'config-invalid')
+    assert.throws(() => validateConfig({ auditInterval: -1 }, 'x'), (e: any) => e.code === 'config-invalid')
   })
 })
