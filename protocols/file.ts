@@ -8,6 +8,8 @@ export interface FileRequest {
   offset: bigint
   record?: Uint8Array<ArrayBuffer>
   signature?: Uint8Array<ArrayBuffer>
+  length: bigint
+  wantBlocks: boolean
 }
 
 export namespace FileRequest {
@@ -40,13 +42,25 @@ export namespace FileRequest {
           w.bytes(obj.signature)
         }
 
+        if ((obj.length != null && obj.length !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.length)
+        }
+
+        if ((obj.wantBlocks != null && obj.wantBlocks !== false)) {
+          w.uint32(48)
+          w.bool(obj.wantBlocks)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           cid: uint8ArrayAlloc(0),
-          offset: 0n
+          offset: 0n,
+          length: 0n,
+          wantBlocks: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -69,6 +83,14 @@ export namespace FileRequest {
             }
             case 4: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.length = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.wantBlocks = reader.bool()
               break
             }
             default: {
@@ -114,6 +136,20 @@ export namespace FileRequest {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.length`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.wantBlocks`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -146,6 +182,16 @@ export namespace FileRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FileRequestLengthFieldEvent {
+    field: '$.length'
+    value: bigint
+  }
+
+  export interface FileRequestWantBlocksFieldEvent {
+    field: '$.wantBlocks'
+    value: boolean
+  }
+
   export function encode (obj: Partial<FileRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FileRequest.codec())
   }
@@ -154,7 +200,7 @@ export namespace FileRequest {
     return decodeMessage(buf, FileRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRequest>): Generator<FileRequestCidFieldEvent | FileRequestOffsetFieldEvent | FileRequestRecordFieldEvent | FileRequestSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRequest>): Generator<FileRequestCidFieldEvent | FileRequestOffsetFieldEvent | FileRequestRecordFieldEvent | FileRequestSignatureFieldEvent | FileRequestLengthFieldEvent | FileRequestWantBlocksFieldEvent> {
     return streamMessage(buf, FileRequest.codec(), opts)
   }
 }
@@ -187,6 +233,7 @@ export interface FileResponse {
   status: FileStatus
   size: bigint
   message: string
+  blocks: Uint8Array<ArrayBuffer>
 }
 
 export namespace FileResponse {
@@ -214,6 +261,11 @@ export namespace FileResponse {
           w.string(obj.message)
         }
 
+        if ((obj.blocks != null && obj.blocks.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.blocks)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -221,7 +273,8 @@ export namespace FileResponse {
         const obj: any = {
           status: FileStatus.OK,
           size: 0n,
-          message: ''
+          message: '',
+          blocks: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -240,6 +293,10 @@ export namespace FileResponse {
             }
             case 3: {
               obj.message = reader.string()
+              break
+            }
+            case 4: {
+              obj.blocks = reader.bytes()
               break
             }
             default: {
@@ -278,6 +335,13 @@ export namespace FileResponse {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.blocks`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -305,6 +369,11 @@ export namespace FileResponse {
     value: string
   }
 
+  export interface FileResponseBlocksFieldEvent {
+    field: '$.blocks'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<FileResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FileResponse.codec())
   }
@@ -313,7 +382,7 @@ export namespace FileResponse {
     return decodeMessage(buf, FileResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileResponse>): Generator<FileResponseStatusFieldEvent | FileResponseSizeFieldEvent | FileResponseMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileResponse>): Generator<FileResponseStatusFieldEvent | FileResponseSizeFieldEvent | FileResponseMessageFieldEvent | FileResponseBlocksFieldEvent> {
     return streamMessage(buf, FileResponse.codec(), opts)
   }
 }

@@ -2,7 +2,7 @@
  * Signed revisions (protocols/record.md).
  *
  * A revision is a canonical DAG-CBOR map of
- *   { v: 1, id, rev, home, meta: CID, data: { cid: CID, size } | null, deleted, time }
+ *   { v: 1, id, rev, home, meta: CID, data: { cid: CID, size, blocks: CID } | null, deleted, time }
  * signed with the home node's Ed25519 key over `RECORD_SIGNING_PREFIX || bytes`. The home's peer ID
  * embeds its public key, so any node verifies a record from the record alone. Relays (hubs) pass
  * the exact bytes on; a re-encoded, altered, re-signed or forged record fails verification.
@@ -31,7 +31,8 @@ export const MAX_SIGNATURE_BYTES = 64
 /** A tombstone's `meta`: the CID of the empty byte string. */
 export const EMPTY_META_CID = rawCidOf(new Uint8Array(0))
 
-export interface DataRef { cid: CID, size: number }
+/** A data file as a record names it: its CID, size, and the CID of its block list (model/blocks.ts). */
+export interface DataRef { cid: CID, size: number, blocks: CID }
 
 export interface Revision {
   id: string
@@ -76,7 +77,7 @@ export function encodeRevision (r: Revision): Uint8Array {
     rev: r.rev,
     home: r.home,
     meta: r.meta,
-    data: r.data == null ? null : { cid: r.data.cid, size: r.data.size },
+    data: r.data == null ? null : { cid: r.data.cid, size: r.data.size, blocks: r.data.blocks },
     deleted: r.deleted,
     time: r.time
   })
@@ -137,11 +138,13 @@ function revisionFromObject (o: unknown): Revision {
   let data: DataRef | null = null
   if (m.data !== null) {
     const d = m.data as Record<string, unknown>
-    if (d == null || typeof d !== 'object' || Object.keys(d).sort().join(',') !== 'cid,size') return bad('data must be null or {cid, size}')
+    if (d == null || typeof d !== 'object' || Object.keys(d).sort().join(',') !== 'blocks,cid,size') return bad('data must be null or {cid, size, blocks}')
     const cid = CID.asCID(d.cid)
     if (cid == null || !isQuireCid(cid)) return bad('data.cid must be a CIDv1 raw sha2-256')
     if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) return bad('data.size must be a non-negative integer')
-    data = { cid, size: d.size }
+    const blocks = CID.asCID(d.blocks)
+    if (blocks == null || !isQuireCid(blocks)) return bad('data.blocks must be a CIDv1 raw sha2-256')
+    data = { cid, size: d.size, blocks }
   }
   if (typeof m.deleted !== 'boolean') return bad('deleted must be a boolean')
   if (typeof m.time !== 'string' || m.time.length > 64) return bad('time must be a short string')

@@ -18,6 +18,7 @@ import type { Want } from '../store/documents.js'
 import type { PartnerLinks } from './partners.js'
 import type { ReplicationStats } from './stats.js'
 import { parseCid } from '../model/cids.js'
+import { receiveFile } from './receive-file.js'
 
 export const MAX_FETCHES = 4
 export const MAX_FETCHES_PER_PEER = 2
@@ -63,8 +64,8 @@ export class Fetcher {
     return [...this.running.values()].map(t => ({ ...t }))
   }
 
-  async want (cid: string, size: number, from: string, id: string): Promise<void> {
-    await this.site.docs.addWant(cid, size, from, id)
+  async want (cid: string, size: number, blocks: string, from: string, id: string): Promise<void> {
+    await this.site.docs.addWant(cid, size, blocks, from, id)
     this.backoff.delete(cid)
     this.kick()
   }
@@ -129,20 +130,17 @@ export class Fetcher {
   private async fetch (cidText: string, want: Want, view: TransferView): Promise<void> {
     const cid = parseCid(cidText)
     if (this.site.blobs.isDamaged(cidText) || (await this.site.files.stat(cid)) == null) {
-      const download = await this.files.fetch(peerIdFromString(view.peer), cid)
-      if (download.size !== want.size) {
-        download.abort(new Error('size mismatch'))
-        throw new Error(`partner offers ${download.size} bytes, the record says ${want.size}`)
-      }
+      const expect = { cid, size: want.size, blocks: parseCid(want.blocks) }
+      let network = 0
       try {
-        await this.site.files.put(download.bytes, { expect: { cid, size: want.size }, onBytes: n => { view.done += n } })
-      } catch (err: any) {
-        download.abort(err) // e.g. the disk failed: do not leave the stream to the idle timeout
-        throw err
+        await receiveFile(this.site, this.files, peerIdFromString(view.peer), expect, {
+          onResume: offset => { view.done = offset },
+          onBytes: n => { view.done += n; network += n }
+        })
+      } finally {
+        this.stats.of(view.peer).bytesReceived += network
       }
-      const c = this.stats.of(view.peer)
-      c.filesReceived++
-      c.bytesReceived += want.size
+      this.stats.of(view.peer).filesReceived++
     }
     await this.site.docs.dropWant(cidText)
     const ids = new Set([...want.ids, ...(await this.site.docs.docsForCid(cidText)).map(d => d.id)])

@@ -1,31 +1,33 @@
 /**
- * Serving data files to partners: who may have which file (protocols/file.md#eligibility).
- * A partner may fetch a file if some document naming it would be sent to it with data under this
- * node's row for it (replicate + datareplicate, and hub for documents homed elsewhere).
- * A whole-file read is hashed on the way out: bytes that do not match their CID end the stream
- * with an error instead of a clean close, so they can never complete as good at the receiver.
+ * Serving data files to partners (protocols/file.md#eligibility, #repair).
+ * Who: a partner may fetch a file if some document naming it would be sent to it with data under
+ * this node's row for it (model/sending-policy.ts), or — for a repair — if it presents a validly
+ * signed record naming the file. What: any block-aligned range, each block checked against the
+ * file's block list before it is sent. A block that does not match marks the file damaged
+ * (quarantine) and aborts the stream, so bad bytes never complete as good anywhere.
  */
-import { createHash } from 'node:crypto'
 import type { CID } from 'multiformats/cid'
 import type { Site } from '../site.js'
-import type { FileHandler, OpenResult, RepairProof } from '../protocols/file/index.js'
+import type { FileHandler, FileRange, OpenResult, RepairProof } from '../protocols/file/index.js'
 import { FileStatus } from '../protocols/file/index.js'
 import { mayServeData } from '../model/sending-policy.js'
-import { rawCidFromDigest } from '../model/cids.js'
+import { createHash } from 'node:crypto'
+import { blockCount, blockDigest, blockListCid, blockSize } from '../model/blocks.js'
 import { RecordError, verifyRevision } from '../model/record.js'
+import { hashFile } from '../store/audit.js'
 import type { ReplicationStats } from './stats.js'
 
 export class DamagedFileError extends Error {
   static readonly name = 'DamagedFileError'
-  constructor (cid: string) {
-    super(`stored file ${cid} does not match its content ID`)
+  constructor (cid: string, detail: string) {
+    super(`stored file ${cid} is damaged: ${detail}`)
     this.name = 'DamagedFileError'
   }
 }
 
 export function fileServer (site: Site, stats: ReplicationStats, onDamaged: (cid: string) => void): FileHandler {
   return {
-    async open (from: string, cid: CID, offset: number, proof?: RepairProof): Promise<OpenResult> {
+    async open (from: string, cid: CID, range: FileRange, proof?: RepairProof): Promise<OpenResult> {
       const key = cid.toString()
       const eligible = proof != null
         ? await repairEligible(site, from, key, proof)
@@ -35,26 +37,67 @@ export function fileServer (site: Site, stats: ReplicationStats, onDamaged: (cid
       if (site.blobs.isDamaged(key)) return { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' }
       const st = await site.files.stat(cid)
       if (st == null) return { status: FileStatus.NOT_FOUND, message: 'not stored here' }
+      const info = await site.blobs.get(key)
+      const size = info?.size ?? st.size
+      const bsize = blockSize(size)
+      const end = range.length > 0 ? range.offset + range.length : size
+      if (range.offset % bsize !== 0 || end > size || (end % bsize !== 0 && end !== size) || range.offset > end) {
+        return { status: FileStatus.BAD_REQUEST, message: `range ${range.offset}+${range.length} is not block-aligned within ${size} bytes (blocks of ${bsize})` }
+      }
+      const blockList = await blockListOf(site, cid, size)
+      if (blockList == null) {
+        await site.blobs.markDamaged(key, 'hash-mismatch', size)
+        onDamaged(key)
+        return { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' }
+      }
       const counters = stats.of(from)
+      const damaged = async (detail: string): Promise<never> => {
+        await site.blobs.markDamaged(key, st.size < size ? 'truncated' : 'hash-mismatch', size)
+        onDamaged(key)
+        throw new DamagedFileError(key, detail)
+      }
       async function * source (): AsyncIterable<Uint8Array> {
-        const hash = offset === 0 ? createHash('sha256') : null
+        let index = range.offset / bsize
+        let block: Uint8Array[] = []
+        let inBlock = 0
         let sent = 0
-        for await (const chunk of site.files.read(cid, offset)) {
-          hash?.update(chunk)
-          sent += chunk.byteLength
-          yield chunk
+        const blockLen = (i: number): number => Math.min(bsize, size - i * bsize)
+        for await (const chunk of site.files.read(cid, range.offset, end - range.offset)) {
+          let off = 0
+          while (off < chunk.byteLength) {
+            const take = Math.min(blockLen(index) - inBlock, chunk.byteLength - off)
+            block.push(chunk.subarray(off, off + take))
+            inBlock += take
+            off += take
+            if (inBlock === blockLen(index)) {
+              const h = createHash('sha256')
+              for (const part of block) h.update(part)
+              if (!h.digest().equals(blockDigest(blockList!, index))) await damaged(`block ${index} does not match`)
+              for (const part of block) yield part
+              sent += inBlock
+              block = []
+              inBlock = 0
+              index++
+            }
+          }
         }
-        if (offset + sent !== st!.size || (hash != null && !rawCidFromDigest(hash.digest()).equals(cid))) {
-          await site.blobs.markDamaged(key, offset + sent < st!.size ? 'truncated' : 'hash-mismatch', st!.size)
-          onDamaged(key)
-          throw new DamagedFileError(key)
-        }
+        if (inBlock > 0 || range.offset + sent !== end) await damaged(`only ${range.offset + sent} of ${end} bytes could be read`)
         counters.filesServed++
         counters.bytesServed += sent
       }
-      return { status: 'ok', size: st.size, source: source() }
+      return { status: 'ok', size, blockList, source: source() }
     }
   }
+}
+
+/** The file's block list from the index; computed from the file if missing (a file adopted by an audit). Null if the file does not match its CID. */
+async function blockListOf (site: Site, cid: CID, size: number): Promise<Uint8Array | null> {
+  const known = await site.blobs.blockList(cid.toString())
+  if (known != null && known.byteLength === blockCount(size) * 32) return known
+  const hashed = await hashFile(site, cid)
+  if (!hashed.ok) return null
+  await site.blobs.noteStored([{ cid, size: hashed.size, blocks: blockListCid(hashed.blockList), blockList: hashed.blockList }])
+  return hashed.blockList
 }
 
 /**

@@ -107,7 +107,7 @@ export class QuireNode {
     const links = new PartnerLinks(host, site.peers, logger.forComponent('quire:partners'))
     const node = new QuireNode(site, host, gate, links, opts.interval ?? site.config.interval, log, inboundCalls)
     node.fetcher = new Fetcher(site, node.services.file, links, node.stats, logger.forComponent('quire:fetch'))
-    node.receiver = new Receiver(site, node.stats, { wantData: async (cid, size, from, id) => { await node.fetcher.want(cid, size, from, id) } }, logger.forComponent('quire:receive'))
+    node.receiver = new Receiver(site, node.stats, { wantData: async (cid, size, blocks, from, id) => { await node.fetcher.want(cid, size, blocks, from, id) } }, logger.forComponent('quire:receive'))
     node.pusher = new Pusher(site, node.services.inventory, links, node.stats, logger.forComponent('quire:push'))
     node.puller = new Puller(site, node.services.inventory, links, node.receiver, node.interval, logger.forComponent('quire:pull'))
     inventoryHandler.current = {
@@ -127,7 +127,8 @@ export class QuireNode {
     node.receiver.recovering = recovering
     node.puller.recovering = recovering
     try {
-      await site.files.cleanStaging()
+      // staged transfers of files still wanted are kept: they resume from their verified prefix
+      await site.files.cleanStaging(new Set([...(await site.docs.wants()).map(([cid]) => cid), ...(await node.repairer.unfinished())]))
       await links.start()
       // while recovering we send nothing: no deletion, nothing half-restored, leaves this node
       if (!recovering) node.pusher.start()

@@ -14,7 +14,7 @@ const ALARMS: ReadonlySet<RejectReason> = new Set(['fork', 'home-mismatch', 'bad
 
 export interface ReceiveHooks {
   /** a data file was offered for a stored or held revision and is not here */
-  wantData: (cid: string, size: number, from: string, id: string) => Promise<void>
+  wantData: (cid: string, size: number, blocks: string, from: string, id: string) => Promise<void>
 }
 
 export class Receiver {
@@ -68,7 +68,7 @@ export class Receiver {
         case 'reject': reject(index, d.reason, `${r.id} rev ${r.rev} home ${r.home}`); break
       }
       if ((d.verdict === 'store' || d.verdict === 'duplicate') && entry.dataOffered && r.data != null && !r.deleted) {
-        if (this.site.blobs.isDamaged(r.data.cid.toString()) || (await this.site.files.stat(r.data.cid)) == null) await this.hooks.wantData(r.data.cid.toString(), r.data.size, from, r.id)
+        if (this.site.blobs.isDamaged(r.data.cid.toString()) || (await this.site.files.stat(r.data.cid)) == null) await this.hooks.wantData(r.data.cid.toString(), r.data.size, r.data.blocks.toString(), from, r.id)
       }
     }
     return verdicts

@@ -13,7 +13,14 @@ import type { Logger } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Site } from '../site.js'
 import type { FileTransfer } from '../protocols/file/index.js'
-import { FileStatus } from '../protocols/file/index.js'
+import { FileStatus, type RepairProof } from '../protocols/file/index.js'
+import type { PeerId } from '@libp2p/interface'
+import { open } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { verifyRevision } from '../model/record.js'
+import { blockCount, blockDigest, blockListCid, blockSize } from '../model/blocks.js'
+import type { BlobRef } from '../store/files.js'
+import { receiveFile, type Expected } from './receive-file.js'
 import { parseCid } from '../model/cids.js'
 import { parsePeerId } from '../model/peer-input.js'
 import { auditFile } from '../store/audit.js'
@@ -64,6 +71,11 @@ export class Repairer {
     return out
   }
 
+  /** CIDs of repairs not finished (their staged parts are kept for resuming). */
+  async unfinished (): Promise<string[]> {
+    return (await this.list()).filter(r => r.state !== 'audited' && r.state !== 'failed').map(r => r.cid)
+  }
+
   /** Continue repairs a restart interrupted. */
   async resume (): Promise<void> {
     for (const r of await this.list()) {
@@ -100,19 +112,20 @@ export class Repairer {
     try {
       const signed = await this.site.docs.signed(id, rev)
       if (signed == null) throw new Error('this node lost the document\'s record; sync first')
+      const record = (await verifyRevision(signed)).revision
+      if (record.data == null || !record.data.cid.equals(cid)) throw new Error('the record does not name this file')
+      const expect = { cid, size, blocks: record.data.blocks }
+      const proof = { record: signed.bytes, signature: signed.signature }
       await save('staging')
-      const download = await this.files.fetch(peerIdFromString(from), cid, { proof: { record: signed.bytes, signature: signed.signature } })
-      if (download.size !== size) {
-        download.abort(new Error('size mismatch'))
-        throw new Error(`its copy is ${download.size} bytes, the record says ${size}`)
-      }
       const progress = reporter(onProgress, `repairing ${id}`, size, 'bytes')
+      const peer = peerIdFromString(from)
       try {
-        await this.site.files.put(download.bytes, { expect: { cid, size }, onBytes: n => progress.add(n) })
+        if ((await this.repairBlocks(peer, expect, proof, n => progress.add(n))) == null) {
+          await receiveFile(this.site, this.files, peer, expect, { proof, onBytes: n => progress.add(n) })
+        }
         progress.end()
       } catch (err: any) {
-        download.abort(err)
-        throw new Error(err.code === 'file-mismatch' ? `its copy does not match the content ID (${err.message})` : err.message)
+        throw new Error(err.code === 'file-mismatch' ? `its copy does not match the signed record (${err.message})` : err.message)
       }
       await save('replaced')
       const reason = await auditFile(this.site, cidText, size)
@@ -126,6 +139,65 @@ export class Repairer {
         : err.message
       await save('failed', why)
       throw new RepairError(rec)
+    }
+  }
+
+  /**
+   * When the damaged copy is still here at its full size, rebuild it block by block: blocks that
+   * still match the signed block list are taken from it, only the others are fetched (ranged
+   * requests) from the partner. Null when that does not apply (the file is gone, truncated, or its
+   * block list is not known here): then the whole file is fetched.
+   */
+  private async repairBlocks (peer: PeerId, expect: Expected, proof: RepairProof, onBytes: (n: number) => void): Promise<BlobRef | null> {
+    const st = await this.site.files.stat(expect.cid)
+    const list = await this.site.blobs.blockList(expect.cid.toString())
+    if (st == null || st.size !== expect.size || list == null || !blockListCid(list).equals(expect.blocks)) return null
+    const writer = await this.site.files.receive(expect, list)
+    const bsize = blockSize(expect.size)
+    const count = blockCount(expect.size)
+    try {
+      const local = await open(this.site.files.pathOf(expect.cid), 'r')
+      try {
+        let i = Math.floor(writer.offset / bsize)
+        while (i < count) {
+          const len = Math.min(bsize, expect.size - i * bsize)
+          const buf = Buffer.alloc(len)
+          await local.read(buf, 0, len, i * bsize)
+          if (sha256(buf).equals(Buffer.from(blockDigest(list, i)))) {
+            await writer.write(buf)
+            i++
+            continue
+          }
+          // a run of damaged blocks: fetch just those from the partner
+          let j = i + 1
+          while (j < count) {
+            const l2 = Math.min(bsize, expect.size - j * bsize)
+            const b2 = Buffer.alloc(l2)
+            await local.read(b2, 0, l2, j * bsize)
+            if (sha256(b2).equals(Buffer.from(blockDigest(list, j)))) break
+            j++
+          }
+          const offset = i * bsize
+          const length = Math.min(expect.size, j * bsize) - offset
+          const download = await this.files.fetch(peer, expect.cid, { offset, length, proof })
+          try {
+            for await (const chunk of download.bytes) {
+              await writer.write(chunk)
+              onBytes(chunk.byteLength)
+            }
+          } catch (err) {
+            download.abort(err as Error)
+            throw err
+          }
+          i = j
+        }
+      } finally {
+        await local.close()
+      }
+      return await writer.finish()
+    } catch (err) {
+      await writer.close(true)
+      throw err
     }
   }
 
@@ -158,4 +230,8 @@ export class Repairer {
     progress.end()
     return result
   }
+}
+
+function sha256 (bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest()
 }

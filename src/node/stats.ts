@@ -10,6 +10,7 @@ export interface PartnerCounters {
   /** revisions we pushed that it stored */
   pushed: number
   filesReceived: number
+  /** data file bytes read from this partner's streams (resumed prefixes are not read again) */
   bytesReceived: number
   /** files it served us whose bytes did not match their content ID (discarded) */
   filesRejected: number

@@ -63,7 +63,8 @@ export async function storeDataFile (ctx: OpContext, path: string, opts: PutOpti
   }
   const progress = reporter(ctx.onProgress, 'storing data file', size, 'bytes')
   try {
-    return await ctx.site.files.put(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), { ...opts, onBytes: n => { progress.add(n); opts.onBytes?.(n) } })
+    // the size read above fixes the block size; a file that grows or shrinks while it is read is refused
+    return await ctx.site.files.put(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), { ...opts, size, onBytes: n => { progress.add(n); opts.onBytes?.(n) } })
   } finally {
     progress.end()
   }

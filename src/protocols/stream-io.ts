@@ -17,6 +17,13 @@ export interface Codec<T> {
   encode: (obj: T) => Uint8Array
 }
 
+/**
+ * What may still arrive after a stream is paused: one yamux window (16 MiB at most) plus what the
+ * socket and Noise buffers hold. 32 MiB was measured as the high mark and was exceeded under load,
+ * which resets the stream; twice that leaves room.
+ */
+export const MAX_PAUSED_BUFFER_BYTES = 64 << 20
+
 /** A length-prefixed message stream whose frames may not exceed `maxFrame` bytes. */
 export function messageStream (stream: Stream, maxFrame: number): LengthPrefixedStream<Stream> {
   return lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: maxFrame + 16 })
@@ -72,7 +79,7 @@ export async function sendBytes (stream: Stream, chunk: Uint8Array, signal?: Abo
  */
 export async function * readBytes (stream: Stream, highWater = 1 << 20): AsyncGenerator<Uint8Array> {
   // while paused, up to one yamux window (16 MiB at most) can still arrive: room for it, no reset
-  stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, 32 << 20)
+  stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, MAX_PAUSED_BUFFER_BYTES)
   const queue: Uint8Array[] = []
   let queued = 0
   let ended = stream.readableEnded

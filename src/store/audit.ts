@@ -11,12 +11,12 @@
  * 3. Every document's current record is verified against its home's signature and its metadata.
  * `after` resumes a walk from a checkpoint (the scheduled audit); `bytesPerSecond` throttles it.
  */
-import { createHash } from 'node:crypto'
 import type { Site } from '../site.js'
 import { cidFromBytes, parseCid, rawCidFromDigest } from '../model/cids.js'
 import { RecordError, verifyRevision } from '../model/record.js'
 import type { DamageReason } from './blobs.js'
 import { CID } from 'multiformats/cid'
+import { BlockHasher, blockListCid } from '../model/blocks.js'
 
 export interface AuditFinding {
   /** the (first) document whose current revision names the item */
@@ -54,16 +54,19 @@ export interface AuditOptions {
   onCheckpoint?: (cid: string) => Promise<void>
 }
 
-export async function hashFile (site: Site, cid: CID, throttle?: Throttle, signal?: AbortSignal): Promise<{ ok: boolean, size: number }> {
-  const hash = createHash('sha256')
+/** Re-hash a stored file: whole and per block. */
+export async function hashFile (site: Site, cid: CID, throttle?: Throttle, signal?: AbortSignal): Promise<{ ok: boolean, size: number, blockList: Uint8Array }> {
+  const st = await site.files.stat(cid)
+  const hasher = new BlockHasher(st?.size ?? 0)
   let size = 0
   for await (const chunk of site.files.read(cid)) {
     signal?.throwIfAborted()
-    hash.update(chunk)
+    hasher.update(chunk)
     size += chunk.byteLength
     await throttle?.spend(chunk.byteLength)
   }
-  return { ok: rawCidFromDigest(hash.digest()).equals(cid), size }
+  const { digest, blocks } = hasher.finish()
+  return { ok: rawCidFromDigest(digest).equals(cid), size, blockList: blocks }
 }
 
 /** Re-hash one stored file and record the result in the blob index; null if it is good. */
@@ -102,9 +105,9 @@ export async function audit (site: Site, opts: AuditOptions = {}): Promise<Audit
   for await (const name of site.files.list()) {
     if ((await site.blobs.get(name)) != null) continue
     const cid = parseFileName(name)
-    if (cid != null && await site.docs.isReferenced(name) && (await hashFile(site, cid, throttle, opts.signal)).ok) {
-      const st = await site.files.stat(cid)
-      await site.blobs.noteStored([{ cid, size: st!.size }])
+    const hashed = cid != null && await site.docs.isReferenced(name) ? await hashFile(site, cid, throttle, opts.signal) : null
+    if (cid != null && hashed?.ok === true) {
+      await site.blobs.noteStored([{ cid, size: hashed.size, blocks: blockListCid(hashed.blockList), blockList: hashed.blockList }])
       report.adopted.push(name)
     } else {
       report.unknown.push(name)

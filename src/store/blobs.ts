@@ -6,7 +6,7 @@
  */
 import type { Level } from 'level'
 import type { Db } from './db.js'
-import type { BlobRef } from './files.js'
+import type { StoredBlob } from './files.js'
 
 export type DamageReason = 'hash-mismatch' | 'missing' | 'truncated'
 
@@ -18,11 +18,17 @@ export interface BlobInfo {
 
 export class Blobs {
   private readonly sub: Level<string, BlobInfo>
+  /** each stored file's block list (model/blocks.ts), binary */
+  private readonly lists: Level<string, Uint8Array>
   /** damaged CIDs, kept in memory: the hot paths (serving, `local`) must not wait on disk */
   private readonly damagedSet = new Set<string>()
 
+  private readonly db: Db
+
   private constructor (db: Db) {
+    this.db = db
     this.sub = db.sub<BlobInfo>('blobs')
+    this.lists = db.sub<Uint8Array>('blocklists', true)
   }
 
   static async open (db: Db): Promise<Blobs> {
@@ -31,10 +37,19 @@ export class Blobs {
     return b
   }
 
-  async noteStored (refs: BlobRef[]): Promise<void> {
+  async noteStored (refs: StoredBlob[]): Promise<void> {
     const at = new Date().toISOString()
-    await this.sub.batch(refs.map(r => ({ type: 'put' as const, key: r.cid.toString(), value: { size: r.size, storedAt: at } })))
+    const b = this.db.level.batch()
+    for (const r of refs) {
+      b.put(r.cid.toString(), { size: r.size, storedAt: at } as any, { sublevel: this.sub as any })
+      b.put(r.cid.toString(), r.blockList as any, { sublevel: this.lists as any })
+    }
+    await b.write()
     for (const r of refs) this.damagedSet.delete(r.cid.toString())
+  }
+
+  async blockList (cid: string): Promise<Uint8Array | undefined> {
+    return await this.lists.get(cid)
   }
 
   async get (cid: string): Promise<BlobInfo | undefined> {

@@ -121,7 +121,7 @@ export async function changeDocument (c: Committer, change: DocChange): Promise<
       data = null
     } else {
       metadata = change.metadata ?? (await c.docs.metadata(held.meta)) ?? EMPTY_METADATA
-      data = change.data !== undefined ? change.data : (held.data == null ? null : { cid: parseCid(held.data.cid), size: held.data.size })
+      data = change.data !== undefined ? change.data : (held.data == null ? null : { cid: parseCid(held.data.cid), size: held.data.size, blocks: parseCid(held.data.blocks) })
     }
     const v = await sign(c, change.id, held.rev + 1, metadata, data, deleted)
     crashPoint('rev.signed')

@@ -35,7 +35,7 @@ export interface DocEntry {
   home: string
   deleted: boolean
   meta: string
-  data: { cid: string, size: number } | null
+  data: { cid: string, size: number, blocks: string } | null
   recordCid: string
   /** this document's position in the change log */
   seq: number
@@ -53,7 +53,8 @@ export interface RevBlob {
   requestedBy?: string
 }
 
-export interface Want { size: number, sources: string[], ids: string[] }
+/** A data file to fetch: its size and block list CID (from the signed record), who offered it, which documents name it. */
+export interface Want { size: number, blocks: string, sources: string[], ids: string[] }
 
 export interface ListOptions { namespace?: string, after?: string, limit?: number }
 
@@ -196,7 +197,7 @@ export class Documents extends EventEmitter<DocumentEvents> {
         home: r.home,
         deleted: r.deleted,
         meta: r.meta.toString(),
-        data: r.data == null ? null : { cid: r.data.cid.toString(), size: r.data.size },
+        data: r.data == null ? null : { cid: r.data.cid.toString(), size: r.data.size, blocks: r.data.blocks.toString() },
         recordCid: v.recordCid.toString(),
         seq,
         receivedFrom: from,
@@ -293,9 +294,9 @@ export class Documents extends EventEmitter<DocumentEvents> {
 
   // --- data files to fetch -------------------------------------------------------------------
 
-  async addWant (cid: string, size: number, source: string, id: string): Promise<Want> {
+  async addWant (cid: string, size: number, blocks: string, source: string, id: string): Promise<Want> {
     return await this.exclusive(async () => {
-      const w = (await this.wantsSub.get(cid)) ?? { size, sources: [], ids: [] }
+      const w = (await this.wantsSub.get(cid)) ?? { size, blocks, sources: [], ids: [] }
       if (!w.sources.includes(source)) w.sources.push(source)
       if (!w.ids.includes(id)) w.ids.push(id)
       await this.wantsSub.put(cid, w)

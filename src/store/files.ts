@@ -1,22 +1,32 @@
 /**
- * The content-addressed file store (README "The home directory").
+ * DEV DOCS — the content-addressed file store (README "The home directory").
  *
  * Data files live at `files/<last two CID characters>/<CID>`, named by CIDv1 raw sha2-256 of their
  * bytes. A file becomes visible only whole and verified: bytes go to `files/.staging/`, are hashed
- * while they are written, fsynced, and renamed into place only if the hash (and size) match what
- * was expected. So a file under a final name always hashes to its name, whatever crashes happen;
- * a crash leaves at most a staged file, which {@link FsFileStore.cleanStaging} removes at start.
+ * (whole file and per block, model/blocks.ts) while they are written, fsynced, and renamed into
+ * place only if they match what was expected. So a file under a final name always hashes to its
+ * name, whatever crashes happen; a crash leaves at most a staged file.
+ *
+ * Three ways in:
+ *   put / putBytes  a local file or a buffer, one fsync per file;
+ *   batch()         many small files, one file-system flush for the whole batch (put --batch);
+ *   receive()       a transfer from a partner, resumable: the staging file is named after the CID
+ *                   and kept with the verified block list beside it, so after a broken connection
+ *                   or a restart the transfer continues from the last verified block.
+ * A node keeps `reserveBytes` free: a file that would eat into it is refused before any byte is
+ * written (DiskReserveError); a disk that fills anyway fails the write, and the staging file goes.
  * Callers use the narrow {@link FileStore} interface, so the failure tests can wrap it with faults.
  */
 import { closeSync, createReadStream, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { promisify } from 'node:util'
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
-import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
-import { rawCidFromDigest, rawCidOf } from '../model/cids.js'
-import { fsyncDir } from '../home/atomic-write.js'
+import { rawCidFromDigest } from '../model/cids.js'
+import { BlockHasher, blockCount, blockDigest, blockListCid, blockSize } from '../model/blocks.js'
+import { fsyncDir, writeFileAtomic } from '../home/atomic-write.js'
 import { crashPoint } from '../faults.js'
 import { QuireError } from '../errors.js'
 
@@ -25,21 +35,27 @@ export const STAGING_DIR = '.staging'
 export const READ_CHUNK_BYTES = 256 * 1024
 /** Largest file {@link FsFileStore.putBytes} writes with synchronous calls (a few µs each). */
 export const SMALL_PUT_BYTES = 64 * 1024
+/** Free space kept on the store's file system by default (README "Configuration"). */
+export const DEFAULT_RESERVE_BYTES = 1024 * 1024 * 1024
 
 const fsyncFd = promisify(fsync)
 const execFileAsync = promisify(execFile)
 
-export interface BlobRef { cid: CID, size: number }
+/** A stored data file: its CID, size, and the CID of its block list. */
+export interface BlobRef { cid: CID, size: number, blocks: CID }
+/** What the store reports when a file became visible: the block list itself too. */
+export interface StoredBlob extends BlobRef { blockList: Uint8Array }
 
 export interface PutOptions {
   /** the file must be exactly this: otherwise nothing becomes visible and FileMismatchError is thrown */
-  expect?: BlobRef
+  expect?: { cid: CID, size: number, blocks?: CID }
+  /** the file's size when nothing is expected (a local file): it fixes the block size */
+  size?: number
   signal?: AbortSignal
   onBytes?: (n: number) => void
   /**
-   * false: leave the directory fsync to a later {@link FsFileStore.syncDirs} — a batch of small
-   * files then pays one directory fsync per shard instead of one per file. The caller must call
-   * it before it records the files anywhere (a rename that is not yet durable could vanish).
+   * false: leave the directory fsync to a later {@link FsFileStore.syncDirs}. The caller must call
+   * it before it records the file anywhere (a rename that is not yet durable could vanish).
    */
   syncDir?: boolean
 }
@@ -49,13 +65,13 @@ export interface FileStore {
   stat: (cid: CID) => Promise<{ size: number } | null>
   /** stream `source` in; visible under its CID only once whole, verified and durable */
   put: (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts?: PutOptions) => Promise<BlobRef>
-  /** the file's bytes from `offset`; throws FileMissingError if absent */
-  read: (cid: CID, offset?: number) => AsyncIterable<Uint8Array>
+  /** the file's bytes from `offset` (`length` of them, or to the end); throws FileMissingError if absent */
+  read: (cid: CID, offset?: number, length?: number) => AsyncIterable<Uint8Array>
   remove: (cid: CID) => Promise<void>
   /** every name under the store (CID strings, or whatever else was put there) */
   list: () => AsyncIterable<string>
-  /** remove staged leftovers of interrupted writes; returns how many */
-  cleanStaging: () => Promise<number>
+  /** remove staged leftovers, except transfers still wanted (by CID); returns how many went */
+  cleanStaging: (keep?: Set<string>) => Promise<number>
 }
 
 export class FileMismatchError extends QuireError {
@@ -68,29 +84,47 @@ export class FileMissingError extends QuireError {
   constructor (cid: string) { super(`data file ${cid} is not in the file store`, 'file-missing', 1) }
 }
 
+export class DiskReserveError extends QuireError {
+  static readonly name: string = 'DiskReserveError'
+  constructor (need: number, free: number, reserve: number) {
+    super(`not enough disk space: storing ${need} bytes would leave ${Math.max(0, free - need)} of the ${reserve} bytes this node keeps free (files.reserveBytes in config.json)`, 'disk-reserve', 1)
+  }
+}
+
 export class FsFileStore implements FileStore {
   readonly root: string
   readonly staging: string
+  readonly reserveBytes: number
   /** shard directories known to exist: saves a mkdir per file on busy stores */
   private readonly shards = new Set<string>()
   /** directories with renames not yet fsynced (see PutOptions.syncDir) */
   private readonly dirtyDirs = new Set<string>()
   private readonly stagePrefix = `${process.pid}-${randomBytes(4).toString('hex')}`
   private staged = 0
+  private stagingReady = false
   /**
-   * Awaited after files become visible, before put() returns: the node records them in its blob
-   * index (store/blobs.ts), so that audit knows what it must hold.
+   * Awaited after files become visible, before put() returns: the node records them, with their
+   * block lists, in its blob index (store/blobs.ts), so that audit knows what it must hold.
    */
-  onStored: (refs: BlobRef[]) => Promise<void> = async () => {}
+  onStored: (refs: StoredBlob[]) => Promise<void> = async () => {}
 
-  constructor (root: string) {
+  constructor (root: string, reserveBytes = DEFAULT_RESERVE_BYTES) {
     this.root = root
     this.staging = join(root, STAGING_DIR)
+    this.reserveBytes = reserveBytes
   }
 
   pathOf (cid: CID | string): string {
     const s = cid.toString()
     return join(this.root, s.slice(-2), s)
+  }
+
+  private shardOf (cid: CID): string {
+    return join(this.root, cid.toString().slice(-2))
+  }
+
+  private nextStagingName (): string {
+    return join(this.staging, `${this.stagePrefix}-${this.staged++}.part`)
   }
 
   async stat (cid: CID): Promise<{ size: number } | null> {
@@ -102,95 +136,18 @@ export class FsFileStore implements FileStore {
     }
   }
 
-  /**
-   * {@link put} for bytes already in memory (small files). Same guarantees; the cheap steps are
-   * synchronous calls, only the fsync goes to the thread pool: for batches of thousands of small
-   * files the per-call cost of the promise API was the bottleneck, not the disk.
-   */
-  async putBytes (bytes: Uint8Array, opts: PutOptions = {}): Promise<BlobRef> {
-    if (bytes.byteLength > SMALL_PUT_BYTES) return await this.put([bytes], opts)
-    const cid = rawCidOf(bytes)
-    const size = bytes.byteLength
-    if (opts.expect != null && (size !== opts.expect.size || cid.toString() !== opts.expect.cid.toString())) {
-      throw new FileMismatchError(`data (${size} bytes, ${cid.toString()}) is not the expected ${opts.expect.size} bytes ${opts.expect.cid.toString()}`)
-    }
-    await this.ensureStaging()
-    const staged = join(this.staging, `${this.stagePrefix}-${this.staged++}.part`)
-    const fd = openSync(staged, 'wx', 0o600)
-    let open = true
-    try {
-      let off = 0
-      while (off < size) off += writeSync(fd, bytes, off, size - off)
-      crashPoint('file.staged')
-      await fsyncFd(fd)
-      crashPoint('file.fsynced')
-      closeSync(fd)
-      open = false
-      await this.ensureShard(cid)
-      renameSync(staged, this.pathOf(cid))
-      this.dirtyDirs.add(this.shardOf(cid))
-      crashPoint('file.renamed')
-      if (opts.syncDir !== false) await this.syncDirs()
-      opts.onBytes?.(size)
-      await this.onStored([{ cid, size }])
-      return { cid, size }
-    } catch (err) {
-      if (open) closeSync(fd)
-      try { unlinkSync(staged) } catch {}
-      throw err
-    }
+  /** Refuse to start storing `size` more bytes if that would eat into the reserve. */
+  async checkSpace (size: number): Promise<void> {
+    if (this.reserveBytes <= 0) return
+    const fs = await statfs(this.root)
+    const free = Number(fs.bavail) * Number(fs.bsize)
+    if (free - size < this.reserveBytes) throw new DiskReserveError(size, free, this.reserveBytes)
   }
-
-  /**
-   * A batch of small files made durable together: each is hashed and written to staging without
-   * its own fsync; {@link StagedBatch.commit} then flushes the whole file system once (syncfs),
-   * renames every file into place and fsyncs the directories. Per-file fsync caps a disk at a few
-   * thousand files a second; one flush per batch does not.
-   */
-  batch (): StagedBatch {
-    return new StagedBatch(this)
-  }
-
-  /** @internal used by StagedBatch */
-  async stageBytes (bytes: Uint8Array): Promise<{ cid: CID, size: number, staged: string }> {
-    await this.ensureStaging()
-    const cid = rawCidOf(bytes)
-    const staged = join(this.staging, `${this.stagePrefix}-${this.staged++}.part`)
-    const fd = openSync(staged, 'wx', 0o600)
-    try {
-      let off = 0
-      while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off)
-    } catch (err) {
-      closeSync(fd)
-      try { unlinkSync(staged) } catch {}
-      throw err
-    }
-    closeSync(fd)
-    return { cid, size: bytes.byteLength, staged }
-  }
-
-  /** @internal used by StagedBatch: staged files are durable; move them into place */
-  async promoteStaged (items: Array<{ cid: CID, size: number, staged: string }>): Promise<void> {
-    for (const { cid, staged } of items) {
-      await this.ensureShard(cid)
-      renameSync(staged, this.pathOf(cid))
-      this.dirtyDirs.add(this.shardOf(cid))
-    }
-    crashPoint('file.renamed')
-    await this.syncDirs()
-    await this.onStored(items.map(({ cid, size }) => ({ cid, size })))
-  }
-
-  private stagingReady = false
 
   private async ensureStaging (): Promise<void> {
     if (this.stagingReady) return
     await mkdir(this.staging, { recursive: true, mode: 0o700 })
     this.stagingReady = true
-  }
-
-  private shardOf (cid: CID): string {
-    return join(this.root, cid.toString().slice(-2))
   }
 
   private async ensureShard (cid: CID): Promise<void> {
@@ -205,52 +162,15 @@ export class FsFileStore implements FileStore {
     this.shards.add(dir)
   }
 
-  async put (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: PutOptions = {}): Promise<BlobRef> {
-    await this.ensureStaging()
-    const staged = join(this.staging, `${this.stagePrefix}-${this.staged++}.part`)
-    const fh = await open(staged, 'wx', 0o600)
-    let closed = false
-    try {
-      const hash = createHash('sha256')
-      let size = 0
-      const limit = opts.expect?.size
-      for await (const chunk of source) {
-        opts.signal?.throwIfAborted()
-        size += chunk.byteLength
-        if (limit != null && size > limit) throw new FileMismatchError(`data is longer than the expected ${limit} bytes`)
-        hash.update(chunk)
-        await writeAll(fh, chunk)
-        opts.onBytes?.(chunk.byteLength)
-      }
-      const cid = rawCidFromDigest(hash.digest())
-      if (opts.expect != null) {
-        if (size !== opts.expect.size) throw new FileMismatchError(`data is ${size} bytes, expected ${opts.expect.size}`)
-        const expected = opts.expect.cid.toString()
-        if (cid.toString() !== expected) throw new FileMismatchError(`data hashes to ${cid.toString()}, expected ${expected}`)
-      }
-      crashPoint('file.staged')
-      // fsync before rename: if it fails we throw and the staged file goes, never a file whose
-      // bytes may not be on disk under a name that claims they are
-      await fh.sync()
-      crashPoint('file.fsynced')
-      await fh.close()
-      closed = true
-      await this.promote(staged, cid, opts.syncDir !== false)
-      crashPoint('file.renamed')
-      await this.onStored([{ cid, size }])
-      return { cid, size }
-    } catch (err) {
-      if (!closed) await fh.close().catch(() => {})
-      await unlink(staged).catch(() => {})
-      throw err
-    }
-  }
-
-  private async promote (staged: string, cid: CID, syncDir: boolean): Promise<void> {
-    await this.ensureShard(cid)
-    await rename(staged, this.pathOf(cid))
-    this.dirtyDirs.add(this.shardOf(cid))
+  /** Move a verified, fsynced staged file into place and report it. */
+  private async promote (staged: string, ref: StoredBlob, syncDir: boolean): Promise<BlobRef> {
+    await this.ensureShard(ref.cid)
+    await rename(staged, this.pathOf(ref.cid))
+    this.dirtyDirs.add(this.shardOf(ref.cid))
+    crashPoint('file.renamed')
     if (syncDir) await this.syncDirs()
+    await this.onStored([ref])
+    return { cid: ref.cid, size: ref.size, blocks: ref.blocks }
   }
 
   /** Make every rename so far durable (see PutOptions.syncDir). */
@@ -260,7 +180,134 @@ export class FsFileStore implements FileStore {
     await Promise.all(dirs.map(async d => { await fsyncDir(d) }))
   }
 
-  async * read (cid: CID, offset = 0): AsyncIterable<Uint8Array> {
+  async put (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: PutOptions = {}): Promise<BlobRef> {
+    const declared = opts.expect?.size ?? opts.size
+    if (declared == null) throw new TypeError('FileStore.put needs the size (opts.size or opts.expect)')
+    await this.checkSpace(declared)
+    await this.ensureStaging()
+    const staged = this.nextStagingName()
+    const fh = await open(staged, 'wx', 0o600)
+    let closed = false
+    try {
+      const hasher = new BlockHasher(declared)
+      let size = 0
+      for await (const chunk of source) {
+        opts.signal?.throwIfAborted()
+        size += chunk.byteLength
+        if (size > declared) throw new FileMismatchError(`data is longer than the expected ${declared} bytes`)
+        hasher.update(chunk)
+        await writeAll(fh, chunk)
+        opts.onBytes?.(chunk.byteLength)
+      }
+      if (size !== declared) throw new FileMismatchError(`data is ${size} bytes, expected ${declared}`)
+      const ref = finishRef(hasher, size, opts.expect)
+      crashPoint('file.staged')
+      // fsync before rename: if it fails we throw and the staged file goes, never a file whose
+      // bytes may not be on disk under a name that claims they are
+      await fh.sync()
+      crashPoint('file.fsynced')
+      await fh.close()
+      closed = true
+      return await this.promote(staged, ref, opts.syncDir !== false)
+    } catch (err) {
+      if (!closed) await fh.close().catch(() => {})
+      await unlink(staged).catch(() => {})
+      throw err
+    }
+  }
+
+  /**
+   * {@link put} for bytes already in memory (small files). Same guarantees; the cheap steps are
+   * synchronous calls, only the fsync goes to the thread pool: for batches of thousands of small
+   * files the per-call cost of the promise API was the bottleneck, not the disk.
+   */
+  async putBytes (bytes: Uint8Array, opts: PutOptions = {}): Promise<BlobRef> {
+    if (bytes.byteLength > SMALL_PUT_BYTES) return await this.put([bytes], { ...opts, size: bytes.byteLength })
+    const ref = refOf(bytes, opts.expect)
+    await this.checkSpace(bytes.byteLength)
+    await this.ensureStaging()
+    const staged = this.nextStagingName()
+    const fd = openSync(staged, 'wx', 0o600)
+    let isOpen = true
+    try {
+      writeAllSync(fd, bytes)
+      crashPoint('file.staged')
+      await fsyncFd(fd)
+      crashPoint('file.fsynced')
+      closeSync(fd)
+      isOpen = false
+      const result = await this.promote(staged, ref, opts.syncDir !== false)
+      opts.onBytes?.(bytes.byteLength)
+      return result
+    } catch (err) {
+      if (isOpen) closeSync(fd)
+      try { unlinkSync(staged) } catch {}
+      throw err
+    }
+  }
+
+  /**
+   * A batch of small files made durable together: each is hashed and written to staging without
+   * its own fsync; {@link StagedBatch.commit} then flushes the whole file system once (syncfs),
+   * renames every file into place and fsyncs the directories. Per-file fsync caps a disk at a few
+   * thousand files a second; one flush per batch does not.
+   */
+  batch (): StagedBatch {
+    return new StagedBatch(this, {
+      stage: async (bytes: Uint8Array) => {
+        const ref = refOf(bytes)
+        await this.checkSpace(bytes.byteLength)
+        await this.ensureStaging()
+        const staged = this.nextStagingName()
+        const fd = openSync(staged, 'wx', 0o600)
+        try {
+          writeAllSync(fd, bytes)
+        } catch (err) {
+          closeSync(fd)
+          try { unlinkSync(staged) } catch {}
+          throw err
+        }
+        closeSync(fd)
+        return { ref, staged }
+      },
+      promote: async (items: Array<{ ref: StoredBlob, staged: string }>) => {
+        for (const { ref, staged } of items) {
+          await this.ensureShard(ref.cid)
+          renameSync(staged, this.pathOf(ref.cid))
+          this.dirtyDirs.add(this.shardOf(ref.cid))
+        }
+        crashPoint('file.renamed')
+        await this.syncDirs()
+        await this.onStored(items.map(i => i.ref))
+      }
+    })
+  }
+
+  /**
+   * Receive a file from a partner, resumably (see DEV DOCS). `blockList` must already be checked
+   * against `expect.blocks` (the signed record's). The returned writer says from which offset to
+   * ask for the rest.
+   */
+  async receive (expect: { cid: CID, size: number, blocks: CID }, blockList: Uint8Array): Promise<ResumableWrite> {
+    if (!blockListCid(blockList).equals(expect.blocks) || blockList.byteLength !== blockCount(expect.size) * 32) {
+      throw new FileMismatchError('the block list does not match the record')
+    }
+    await this.ensureStaging()
+    const base = join(this.staging, expect.cid.toString())
+    return await ResumableWrite.open(this, base, expect, blockList)
+  }
+
+  /** The block list kept beside a staged transfer of `expect`, if it is the record's. */
+  async stagedBlockList (expect: { cid: CID, blocks: CID }): Promise<Uint8Array | null> {
+    try {
+      const list = await readFile(join(this.staging, `${expect.cid.toString()}.blocks`))
+      return blockListCid(list).equals(expect.blocks) ? list : null
+    } catch {
+      return null
+    }
+  }
+
+  async * read (cid: CID, offset = 0, length?: number): AsyncIterable<Uint8Array> {
     let fh
     try {
       fh = await open(this.pathOf(cid), 'r')
@@ -270,7 +317,9 @@ export class FsFileStore implements FileStore {
     }
     // the stream owns the FileHandle and closes it (a raw fd would be closed twice: by the
     // stream, then by the handle's garbage collection, which kills the process with EBADF)
-    yield * createReadStream('', { fd: fh, start: offset, highWaterMark: READ_CHUNK_BYTES, autoClose: true }) as AsyncIterable<Buffer>
+    const end = length != null ? offset + length - 1 : undefined
+    if (length === 0) { await fh.close(); return }
+    yield * createReadStream('', { fd: fh, start: offset, end, highWaterMark: READ_CHUNK_BYTES, autoClose: true }) as AsyncIterable<Buffer>
   }
 
   async remove (cid: CID): Promise<void> {
@@ -291,42 +340,40 @@ export class FsFileStore implements FileStore {
     }
   }
 
-  async cleanStaging (): Promise<number> {
+  async cleanStaging (keep: Set<string> = new Set()): Promise<number> {
     let names: string[]
     try {
       names = await readdir(this.staging)
     } catch {
       return 0
     }
-    await Promise.all(names.map(async n => await rm(join(this.staging, n), { force: true })))
-    return names.length
+    const gone = names.filter(n => !keep.has(n.replace(/\.(part|blocks)$/, '')))
+    await Promise.all(gone.map(async n => await rm(join(this.staging, n), { force: true })))
+    return gone.length
   }
 }
-
-async function writeAll (fh: FileHandle, chunk: Uint8Array): Promise<void> {
-  let off = 0
-  while (off < chunk.byteLength) {
-    const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off)
-    off += bytesWritten
-  }
-}
-
 
 /** See {@link FsFileStore.batch}. */
 export class StagedBatch {
   private readonly store: FsFileStore
-  private items: Array<{ cid: CID, size: number, staged: string }> = []
+  private readonly ops: {
+    stage: (bytes: Uint8Array) => Promise<{ ref: StoredBlob, staged: string }>
+    promote: (items: Array<{ ref: StoredBlob, staged: string }>) => Promise<void>
+  }
 
-  constructor (store: FsFileStore) {
+  private items: Array<{ ref: StoredBlob, staged: string }> = []
+
+  constructor (store: FsFileStore, ops: StagedBatch['ops']) {
     this.store = store
+    this.ops = ops
   }
 
   get size (): number { return this.items.length }
 
   async putBytes (bytes: Uint8Array): Promise<BlobRef> {
-    const item = await this.store.stageBytes(bytes)
+    const item = await this.ops.stage(bytes)
     this.items.push(item)
-    return { cid: item.cid, size: item.size }
+    return { cid: item.ref.cid, size: item.ref.size, blocks: item.ref.blocks }
   }
 
   /** Make every staged file durable and visible. Call before recording any of them. */
@@ -337,7 +384,7 @@ export class StagedBatch {
     try {
       await syncFileSystem(this.store.staging, items.map(i => i.staged))
       crashPoint('file.fsynced')
-      await this.store.promoteStaged(items)
+      await this.ops.promote(items)
     } catch (err) {
       for (const i of items) { try { unlinkSync(i.staged) } catch {} }
       throw err
@@ -348,6 +395,156 @@ export class StagedBatch {
     for (const i of this.items) { try { unlinkSync(i.staged) } catch {} }
     this.items = []
   }
+}
+
+/**
+ * A transfer into the store that survives interruptions: `<cid>.part` holds the bytes received,
+ * `<cid>.blocks` the block list (already verified against the signed record). Opening an existing
+ * pair re-verifies the staged bytes block by block and keeps the verified prefix; each block that
+ * arrives is checked against its digest before it is written; `finish` checks the whole-file CID,
+ * fsyncs and renames. A block that does not match throws BlockMismatchError and the staged file
+ * is cut back to its verified prefix.
+ */
+export class ResumableWrite {
+  private readonly store: FsFileStore
+  private readonly part: string
+  private readonly expect: { cid: CID, size: number, blocks: CID }
+  private readonly list: Uint8Array
+  private readonly bsize: number
+  private readonly hasher: BlockHasher
+  private fh!: FileHandle
+  private pending: Uint8Array[] = []
+  private pendingBytes = 0
+  /** bytes verified and written: where the sender must continue */
+  offset = 0
+
+  private constructor (store: FsFileStore, base: string, expect: ResumableWrite['expect'], list: Uint8Array) {
+    this.store = store
+    this.part = `${base}.part`
+    this.expect = expect
+    this.list = list
+    this.bsize = blockSize(expect.size)
+    this.hasher = new BlockHasher(expect.size)
+  }
+
+  static async open (store: FsFileStore, base: string, expect: ResumableWrite['expect'], list: Uint8Array): Promise<ResumableWrite> {
+    const w = new ResumableWrite(store, base, expect, list)
+    const blocksFile = `${base}.blocks`
+    let known: Uint8Array | null = null
+    try { known = await readFile(blocksFile) } catch {}
+    if (known == null || !Buffer.from(known).equals(Buffer.from(list))) {
+      await rm(w.part, { force: true })
+      await store.checkSpace(expect.size)
+      await writeFileAtomic(blocksFile, list, { mode: 0o600 })
+    }
+    w.fh = await open(w.part, 'a+', 0o600)
+    await w.verifyPrefix()
+    return w
+  }
+
+  /** Re-hash what is staged; keep the longest run of good blocks from the start. */
+  private async verifyPrefix (): Promise<void> {
+    const { size } = await this.fh.stat()
+    const whole = Math.min(Math.floor(size / this.bsize), blockCount(this.expect.size))
+    const buf = Buffer.allocUnsafe(this.bsize)
+    let good = 0
+    for (let i = 0; i < whole; i++) {
+      const { bytesRead } = await this.fh.read(buf, 0, this.bsize, i * this.bsize)
+      const block = buf.subarray(0, bytesRead)
+      if (!sha256Equals(block, blockDigest(this.list, i))) break
+      this.hasher.update(block)
+      good++
+    }
+    this.offset = good * this.bsize
+    if (size !== this.offset) await this.fh.truncate(this.offset)
+  }
+
+  private blockLength (i: number): number {
+    return Math.min(this.bsize, this.expect.size - i * this.bsize)
+  }
+
+  /** Take the next bytes of the file (in order from `offset`). */
+  async write (chunk: Uint8Array): Promise<void> {
+    let off = 0
+    while (off < chunk.byteLength) {
+      const index = Math.floor(this.offset / this.bsize)
+      if (index >= blockCount(this.expect.size)) throw new FileMismatchError(`data is longer than the expected ${this.expect.size} bytes`)
+      const need = this.blockLength(index) - this.pendingBytes
+      const take = Math.min(need, chunk.byteLength - off)
+      this.pending.push(chunk.subarray(off, off + take))
+      this.pendingBytes += take
+      off += take
+      if (this.pendingBytes === this.blockLength(index)) await this.flushBlock(index)
+    }
+  }
+
+  private async flushBlock (index: number): Promise<void> {
+    const block = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending)
+    this.pending = []
+    this.pendingBytes = 0
+    if (!sha256Equals(block, blockDigest(this.list, index))) throw new BlockMismatchError(index)
+    this.hasher.update(block)
+    await writeAll(this.fh, block)
+    this.offset += block.byteLength
+  }
+
+  /** All bytes are in: verify the whole file, make it durable and visible. */
+  async finish (syncDir = true): Promise<BlobRef> {
+    if (this.pendingBytes > 0 || this.offset !== this.expect.size) {
+      throw new FileMismatchError(`transfer ended at ${this.offset + this.pendingBytes} of ${this.expect.size} bytes`)
+    }
+    const ref = finishRef(this.hasher, this.offset, this.expect)
+    crashPoint('file.staged')
+    await this.fh.sync()
+    crashPoint('file.fsynced')
+    await this.fh.close()
+    const result = await (this.store as any).promote(this.part, ref, syncDir) as BlobRef
+    await rm(this.part.replace(/\.part$/, '.blocks'), { force: true })
+    return result
+  }
+
+  /** Stop: keep the verified prefix for a later resume (`keep`), or throw it all away. */
+  async close (keep: boolean): Promise<void> {
+    this.pending = []
+    this.pendingBytes = 0
+    await this.fh.close().catch(() => {})
+    if (!keep) {
+      await rm(this.part, { force: true })
+      await rm(this.part.replace(/\.part$/, '.blocks'), { force: true })
+    }
+  }
+}
+
+export class BlockMismatchError extends FileMismatchError {
+  static readonly name: string = 'BlockMismatchError'
+  readonly index: number
+  constructor (index: number) {
+    super(`block ${index} does not match its hash in the signed block list`)
+    this.index = index
+  }
+}
+
+function sha256Equals (bytes: Uint8Array, digest: Uint8Array): boolean {
+  return createHash('sha256').update(bytes).digest().equals(digest)
+}
+
+/** The reference of hashed bytes, checked against what was expected. */
+function finishRef (hasher: BlockHasher, size: number, expect?: PutOptions['expect']): StoredBlob {
+  const { digest, blocks: blockList } = hasher.finish()
+  const ref: StoredBlob = { cid: rawCidFromDigest(digest), size, blocks: blockListCid(blockList), blockList }
+  if (expect != null) {
+    if (size !== expect.size) throw new FileMismatchError(`data is ${size} bytes, expected ${expect.size}`)
+    const expected = expect.cid.toString()
+    if (ref.cid.toString() !== expected) throw new FileMismatchError(`data hashes to ${ref.cid.toString()}, expected ${expected}`)
+    if (expect.blocks != null && !ref.blocks.equals(expect.blocks)) throw new FileMismatchError('the data\'s block list does not match the record')
+  }
+  return ref
+}
+
+function refOf (bytes: Uint8Array, expect?: PutOptions['expect']): StoredBlob {
+  const h = new BlockHasher(bytes.byteLength)
+  h.update(bytes)
+  return finishRef(h, bytes.byteLength, expect)
 }
 
 /**
@@ -363,4 +560,17 @@ async function syncFileSystem (dir: string, files: string[]): Promise<void> {
     const fh = await open(f, 'r+')
     try { await fh.sync() } finally { await fh.close() }
   }))
+}
+
+function writeAllSync (fd: number, bytes: Uint8Array): void {
+  let off = 0
+  while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off)
+}
+
+async function writeAll (fh: FileHandle, chunk: Uint8Array): Promise<void> {
+  let off = 0
+  while (off < chunk.byteLength) {
+    const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off)
+    off += bytesWritten
+  }
 }

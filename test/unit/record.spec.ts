@@ -15,6 +15,7 @@ import {
   type Revision, type RecordProblem, type SignedRevision
 } from '../../src/model/record.js'
 import { rawCidOf } from '../../src/model/cids.js'
+import { dataRefOf } from '../../src/model/blocks.js'
 
 const META = new TextEncoder().encode('<eml><title>lev18</title></eml>')
 const DATA = new Uint8Array(1000).map((_, i) => (i * 7) & 0xff)
@@ -30,7 +31,7 @@ function revision (home: string, patch: Partial<Revision> = {}): Revision {
     rev: 1,
     home,
     meta: rawCidOf(META),
-    data: { cid: rawCidOf(DATA), size: DATA.byteLength },
+    data: dataRefOf(DATA),
     deleted: false,
     time: '2026-01-02T03:04:05.678Z',
     ...patch

@@ -2,7 +2,8 @@
 export const PROTOCOL = '/quire/file/1.0.0'
 /** A request is a CID, an offset and at most one signed record. */
 export const MAX_REQUEST_BYTES = 8 * 1024
-export const MAX_RESPONSE_BYTES = 4 * 1024
+/** A response carries at most one block list: 65536 digests of 32 bytes (model/blocks.ts). */
+export const MAX_RESPONSE_BYTES = 65536 * 32 + 4096
 /** Request and response headers must be exchanged within this. */
 export const HEADER_TIMEOUT_MS = 10_000
 /** A transfer with no byte moving for this long is aborted (keep-alives do not count). */

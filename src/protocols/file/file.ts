@@ -1,8 +1,8 @@
 /**
  * DEV DOCS — /quire/file/1.0.0.
- * Requester: open stream → FileRequest → read FileResponse → (OK) read exactly size − offset raw
- * bytes, then the responder's end of stream. Anything else (a reset, fewer or more bytes) is an
- * error: completeness is explicit, never "the loop ended".
+ * Requester: open stream → FileRequest → read FileResponse → (OK) read exactly the range's bytes
+ * (size − offset, or length), then the responder's end of stream. Anything else (a reset, fewer
+ * or more bytes) is an error: completeness is explicit, never "the loop ended".
  * Responder: read FileRequest → ask the handler → FileResponse → (OK) send the bytes with
  * backpressure → close. Every phase has a deadline; a transfer idle for IDLE_TIMEOUT_MS is aborted.
  */
@@ -52,10 +52,11 @@ export class FileService implements Startable, FileTransfer {
       const req = await readMessage(lp, FileRequest, header)
       const cid = cidFromBytes(req.cid)
       const offset = Number(req.offset)
-      const respond = async (status: FileStatus, message: string, size = 0n): Promise<void> => {
-        await writeMessage(lp, FileResponse, { status, size, message }, header)
+      const length = Number(req.length)
+      const respond = async (status: FileStatus, message: string, size = 0n, blocks: Uint8Array = new Uint8Array(0)): Promise<void> => {
+        await writeMessage(lp, FileResponse, { status, size, message, blocks: blocks as Uint8Array<ArrayBuffer> }, header)
       }
-      if (cid == null || !Number.isSafeInteger(offset) || offset < 0 || ((req.record == null) !== (req.signature == null))) {
+      if (cid == null || !Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0 || ((req.record == null) !== (req.signature == null))) {
         await respond(FileStatus.BAD_REQUEST, 'bad CID, offset or proof')
         await stream.close({ signal: header })
         return
@@ -71,18 +72,13 @@ export class FileService implements Startable, FileTransfer {
       const handler = this.init.handler.current
       const opened = handler == null
         ? { status: FileStatus.BUSY, message: 'not ready' } as const
-        : await handler.open(from, cid, offset, req.record != null ? { record: req.record, signature: req.signature! } : undefined)
+        : await handler.open(from, cid, { offset, length }, req.record != null ? { record: req.record, signature: req.signature! } : undefined)
       if (opened.status !== 'ok') {
         await respond(opened.status, opened.message)
         await stream.close({ signal: header })
         return
       }
-      if (offset > opened.size) {
-        await respond(FileStatus.BAD_REQUEST, `offset ${offset} is past the end (${opened.size})`)
-        await stream.close({ signal: header })
-        return
-      }
-      await respond(FileStatus.OK, '', BigInt(opened.size))
+      await respond(FileStatus.OK, '', BigInt(opened.size), req.wantBlocks ? opened.blockList : undefined)
       const raw = lp.unwrap()
       const idle = new IdleTimer(this.idleTimeout, () => raw.abort(new ProtocolTimeoutError('transfer idle')))
       try {
@@ -117,6 +113,8 @@ export class FileService implements Startable, FileTransfer {
       await writeMessage(lp, FileRequest, {
         cid: cid.bytes,
         offset: BigInt(offset),
+        length: BigInt(opts.length ?? 0),
+        wantBlocks: opts.wantBlocks === true,
         ...(opts.proof != null ? { record: opts.proof.record as Uint8Array<ArrayBuffer>, signature: opts.proof.signature as Uint8Array<ArrayBuffer> } : {})
       }, header)
       res = await readMessage(lp, FileResponse, header)
@@ -130,11 +128,13 @@ export class FileService implements Startable, FileTransfer {
       throw err
     }
     const size = Number(res.size)
-    if (!Number.isSafeInteger(size) || size < offset) {
+    const length = opts.length != null && opts.length > 0 ? opts.length : size - offset
+    if (!Number.isSafeInteger(size) || size < offset + length) {
       stream.abort(new InvalidMessageError('bad size'))
-      throw new InvalidMessageError(`peer announced size ${res.size} for offset ${offset}`)
+      throw new InvalidMessageError(`peer announced size ${res.size} for ${length} bytes from ${offset}`)
     }
-    return { size, bytes: this.receive(stream, size - offset, opts.signal), abort: (err) => stream.abort(err) }
+    const blockList = opts.wantBlocks === true ? res.blocks : null
+    return { size, blockList, bytes: this.receive(stream, length, opts.signal), abort: (err) => stream.abort(err) }
   }
 
   private async * receive (stream: Stream, expected: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {

@@ -16,12 +16,17 @@ export { FileStatus } from '../../../protocols/file.js'
 export interface RepairProof { record: Uint8Array, signature: Uint8Array }
 
 export type OpenResult =
-  | { status: 'ok', size: number, source: AsyncIterable<Uint8Array> }
+  | { status: 'ok', size: number, blockList: Uint8Array, source: AsyncIterable<Uint8Array> }
   | { status: Exclude<FileStatus, FileStatus.OK>, message: string }
 
+export interface FileRange { offset: number, length: number }
+
 export interface FileHandler {
-  /** may `from` have `cid` from `offset`? If so, its bytes from there */
-  open: (from: string, cid: CID, offset: number, proof?: RepairProof) => Promise<OpenResult>
+  /**
+   * May `from` have `cid`? If so its size, block list and the bytes of the range (length 0: to the
+   * end). The handler checks the range against the file's block boundaries.
+   */
+  open: (from: string, cid: CID, range: FileRange, proof?: RepairProof) => Promise<OpenResult>
 }
 
 export interface FileInit {
@@ -39,13 +44,18 @@ export interface FileComponents {
 export interface Download {
   /** size of the whole file */
   size: number
-  /** the bytes from the requested offset to the end; throws if the stream breaks or over-runs */
+  /** the block list, if asked for (not yet verified: check it against the record) */
+  blockList: Uint8Array | null
+  /** the bytes of the requested range; throws if the stream breaks or over-runs */
   bytes: AsyncIterable<Uint8Array>
   abort: (err: Error) => void
 }
 
 export interface FetchOptions {
   offset?: number
+  /** 0 or absent: to the end */
+  length?: number
+  wantBlocks?: boolean
   proof?: RepairProof
   signal?: AbortSignal
 }
