@@ -65,7 +65,7 @@ export class Site {
   private static async assemble (paths: HomePaths, config: Config, key: PrivateKey, db: Db): Promise<Site> {
     const peers = await PeerTable.load(db.sub<PeerRow>('peers'), paths.peers)
     const blobs = await Blobs.open(db)
-    const docs = await Documents.open(db, new FsFileStore(paths.files), blobs)
+    const docs = await Documents.open(db, new FsFileStore(paths.files, config.reserveBytes), blobs)
     return new Site(paths, config, key, db, peers, docs, blobs)
   }
 

@@ -3,6 +3,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { writeFileAtomic } from './atomic-write.js'
 import { InputError, StoreError } from '../errors.js'
 
+/** Free space kept on the file store's disk (see store/files.ts). */
+export const DEFAULT_RESERVE_BYTES = 128 * 1024 * 1024
+
 /** The fixed port a node listens on when `init` is given no `--listen` (README "Configuration"). */
 export const DEFAULT_PORT = 4770
 export const DEFAULT_LISTEN = [`/ip4/0.0.0.0/tcp/${DEFAULT_PORT}`]
@@ -24,10 +27,12 @@ export interface Config {
   auditInterval: number
   /** read rate of the scheduled audit, MB/s */
   auditRate: number
+  /** free bytes the node keeps on the file store's disk: a file that would eat into them is refused */
+  reserveBytes: number
 }
 
 export function defaultConfig (): Config {
-  return { listen: [...DEFAULT_LISTEN], announce: [], interval: DEFAULT_INTERVAL_SECONDS, auditInterval: DEFAULT_AUDIT_INTERVAL_HOURS, auditRate: DEFAULT_AUDIT_RATE_MBPS }
+  return { listen: [...DEFAULT_LISTEN], announce: [], interval: DEFAULT_INTERVAL_SECONDS, auditInterval: DEFAULT_AUDIT_INTERVAL_HOURS, auditRate: DEFAULT_AUDIT_RATE_MBPS, reserveBytes: DEFAULT_RESERVE_BYTES }
 }
 
 /** A TCP multiaddr without `/p2p/`: what a node can listen on or announce. */
@@ -61,12 +66,12 @@ export function validateConfig (raw: unknown, source: string): Config {
   if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) throw new StoreError(`${source}: "interval" must be a positive number of seconds`, 'config-invalid')
   const listen = list('listen')
   if (listen.length === 0) throw new StoreError(`${source}: "listen" must name at least one address`, 'config-invalid')
-  const number = (key: 'auditInterval' | 'auditRate', min: number): number => {
+  const number = (key: 'auditInterval' | 'auditRate' | 'reserveBytes', min: number): number => {
     const v = obj[key] ?? defaults[key]
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new StoreError(`${source}: "${key}" must be a number ≥ ${min}`, 'config-invalid')
     return v
   }
-  return { listen, announce: list('announce'), interval, auditInterval: number('auditInterval', 0), auditRate: number('auditRate', 0.001) }
+  return { listen, announce: list('announce'), interval, auditInterval: number('auditInterval', 0), auditRate: number('auditRate', 0.001), reserveBytes: number('reserveBytes', 0) }
 }
 
 export async function loadConfig (path: string): Promise<Config> {

@@ -35,8 +35,6 @@ export const STAGING_DIR = '.staging'
 export const READ_CHUNK_BYTES = 256 * 1024
 /** Largest file {@link FsFileStore.putBytes} writes with synchronous calls (a few µs each). */
 export const SMALL_PUT_BYTES = 64 * 1024
-/** Free space kept on the store's file system by default (README "Configuration"). */
-export const DEFAULT_RESERVE_BYTES = 1024 * 1024 * 1024
 
 const fsyncFd = promisify(fsync)
 const execFileAsync = promisify(execFile)
@@ -87,7 +85,7 @@ export class FileMissingError extends QuireError {
 export class DiskReserveError extends QuireError {
   static readonly name: string = 'DiskReserveError'
   constructor (need: number, free: number, reserve: number) {
-    super(`not enough disk space: storing ${need} bytes would leave ${Math.max(0, free - need)} of the ${reserve} bytes this node keeps free (files.reserveBytes in config.json)`, 'disk-reserve', 1)
+    super(`not enough disk space: storing ${need} bytes would leave ${Math.max(0, free - need)} of the ${reserve} bytes this node keeps free (reserveBytes in config.json)`, 'disk-reserve', 1)
   }
 }
 
@@ -108,7 +106,7 @@ export class FsFileStore implements FileStore {
    */
   onStored: (refs: StoredBlob[]) => Promise<void> = async () => {}
 
-  constructor (root: string, reserveBytes = DEFAULT_RESERVE_BYTES) {
+  constructor (root: string, reserveBytes: number) {
     this.root = root
     this.staging = join(root, STAGING_DIR)
     this.reserveBytes = reserveBytes

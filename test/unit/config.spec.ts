@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { DEFAULT_AUDIT_INTERVAL_HOURS, DEFAULT_AUDIT_RATE_MBPS, DEFAULT_INTERVAL_SECONDS, DEFAULT_LISTEN, defaultConfig, parseListenAddr, validateConfig } from '../../src/home/config.js'
+import { DEFAULT_AUDIT_INTERVAL_HOURS, DEFAULT_AUDIT_RATE_MBPS, DEFAULT_RESERVE_BYTES, DEFAULT_INTERVAL_SECONDS, DEFAULT_LISTEN, defaultConfig, parseListenAddr, validateConfig } from '../../src/home/config.js'
 import { InputError, StoreError } from '../../src/errors.js'
 
 const SRC = '/h/config.json'
@@ -14,12 +14,12 @@ function configInvalid (err: any): boolean {
 describe('config validation (src/home/config.ts validateConfig)', function () {
   it('fills every missing field from the defaults', function () {
     assert.deepEqual(validateConfig({}, SRC), defaultConfig())
-    assert.deepEqual(defaultConfig(), { listen: DEFAULT_LISTEN, announce: [], interval: DEFAULT_INTERVAL_SECONDS, auditInterval: DEFAULT_AUDIT_INTERVAL_HOURS, auditRate: DEFAULT_AUDIT_RATE_MBPS })
+    assert.deepEqual(defaultConfig(), { listen: DEFAULT_LISTEN, announce: [], interval: DEFAULT_INTERVAL_SECONDS, auditInterval: DEFAULT_AUDIT_INTERVAL_HOURS, auditRate: DEFAULT_AUDIT_RATE_MBPS, reserveBytes: DEFAULT_RESERVE_BYTES })
   })
 
   it('keeps valid settings and normalises the multiaddrs', function () {
     const c = validateConfig({ listen: ['/ip4/127.0.0.1/tcp/4771', '/ip6/::1/tcp/4771'], announce: ['/dns4/example.org/tcp/4771'], interval: 2.5 }, SRC)
-    assert.deepEqual(c, { listen: ['/ip4/127.0.0.1/tcp/4771', '/ip6/::1/tcp/4771'], announce: ['/dns4/example.org/tcp/4771'], interval: 2.5, auditInterval: DEFAULT_AUDIT_INTERVAL_HOURS, auditRate: DEFAULT_AUDIT_RATE_MBPS })
+    assert.deepEqual(c, { listen: ['/ip4/127.0.0.1/tcp/4771', '/ip6/::1/tcp/4771'], announce: ['/dns4/example.org/tcp/4771'], interval: 2.5, auditInterval: DEFAULT_AUDIT_INTERVAL_HOURS, auditRate: DEFAULT_AUDIT_RATE_MBPS, reserveBytes: DEFAULT_RESERVE_BYTES })
   })
 
   it('ignores unknown fields', function () {
