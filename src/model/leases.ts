@@ -57,14 +57,15 @@ export class Leases<C = unknown> {
     for (const [id, l] of this.live) if (l.expiresAt <= t) this.live.delete(id)
   }
 
-  acquire (id: string, holder: string, baseRev: number, currentRev: number, ttlMs = DEFAULT_LEASE_MS): AcquireResult {
+  /** `exempt`: no per-holder quota (the home's own updates: the quota guards against partners). */
+  acquire (id: string, holder: string, baseRev: number, currentRev: number, ttlMs = DEFAULT_LEASE_MS, exempt = false): AcquireResult {
     this.sweep()
     const held = this.live.get(id)
     if (held != null) return { status: 'locked', holder: held.holder, remainingMs: Math.max(0, Math.ceil(held.expiresAt - this.now())) }
     if (baseRev !== currentRev) return { status: 'outdated', currentRev }
     let mine = 0
     for (const l of this.live.values()) if (l.holder === holder) mine++
-    if (mine >= this.maxPerHolder) return { status: 'quota' }
+    if (!exempt && mine >= this.maxPerHolder) return { status: 'quota' }
     const ttl = Math.min(MAX_LEASE_MS, Math.max(MIN_LEASE_MS, ttlMs > 0 ? ttlMs : DEFAULT_LEASE_MS))
     const lease: Lease = { id, holder, baseRev, token: randomBytes(16).toString('hex'), ttlMs: ttl, expiresAt: this.now() + ttl, grantedAt: new Date().toISOString() }
     this.live.set(id, lease)
@@ -80,7 +81,9 @@ export class Leases<C = unknown> {
 
   /** Progress on a long commit (a data upload) keeps the lease alive, up to its full length again. */
   renew (lease: Lease): void {
-    if (this.live.get(lease.id) === lease) lease.expiresAt = Math.max(lease.expiresAt, this.now() + lease.ttlMs)
+    const t = this.now()
+    // an expired lease stays expired: another holder may be granted the document any moment now
+    if (this.live.get(lease.id) === lease && lease.expiresAt > t) lease.expiresAt = Math.max(lease.expiresAt, t + lease.ttlMs)
   }
 
   release (id: string, token: string): boolean {

@@ -11,7 +11,7 @@ import type { Site } from '../site.js'
 import type { Acquire, Commit, LockHandler, LockResponse, Release } from '../protocols/lock/index.js'
 import { LockStatus } from '../protocols/lock/index.js'
 import { lockResponse } from '../protocols/lock/lock.js'
-import { Leases } from '../model/leases.js'
+import { Leases, type Lease } from '../model/leases.js'
 import { cidFromBytes } from '../model/cids.js'
 import { MAX_METADATA_BYTES } from '../model/record.js'
 import { changeDocument, OutdatedError, type DocChange } from '../store/commit.js'
@@ -69,6 +69,11 @@ export class LockServer implements LockHandler {
     }
   }
 
+  /** Attempts in progress per token: a retry may overlap an attempt that is still uploading. */
+  private readonly attempts = new Map<string, number>()
+  /** Per token, the critical section "already committed? lease still live? commit" runs alone. */
+  private readonly committing = new Map<string, Promise<unknown>>()
+
   async commit (from: string, req: Commit, data: AsyncIterable<Uint8Array> | null): Promise<LockResponse> {
     const token = hex(req.token)
     const done = this.leases.committedResult(token)
@@ -81,6 +86,35 @@ export class LockServer implements LockHandler {
       await drain(data)
       return lockResponse(LockStatus.BAD_TOKEN, { message: 'no live lease with this token for you (expired, broken or foreign)' })
     }
+    this.attempts.set(token, (this.attempts.get(token) ?? 0) + 1)
+    let res: LockResponse | undefined
+    try {
+      res = await this.commitUnderLease(from, req, data, lease)
+      return res
+    } finally {
+      const left = (this.attempts.get(token) ?? 1) - 1
+      if (left === 0) this.attempts.delete(token)
+      else this.attempts.set(token, left)
+      // released on commit, and on a refusal or failure unless another attempt is still going:
+      // a failed commit never holds the document for the rest of its lease
+      if (res?.status === LockStatus.COMMITTED || left === 0) this.leases.release(req.id, token)
+    }
+  }
+
+  /** Run `fn` with no other commit of `token` in between. */
+  private async serialised<T> (token: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.committing.get(token) ?? Promise.resolve()
+    const run = before.then(fn, fn)
+    const tail = run.catch(() => {})
+    this.committing.set(token, tail)
+    try {
+      return await run
+    } finally {
+      if (this.committing.get(token) === tail) this.committing.delete(token)
+    }
+  }
+
+  private async commitUnderLease (from: string, req: Commit, data: AsyncIterable<Uint8Array> | null, lease: Lease): Promise<LockResponse> {
     if (req.metadata != null && req.metadata.byteLength > MAX_METADATA_BYTES) {
       await drain(data)
       return lockResponse(LockStatus.BAD_REQUEST, { message: 'metadata over the limit' })
@@ -100,24 +134,28 @@ export class LockServer implements LockHandler {
         throw err
       }
     }
-    if (this.leases.check(req.id, token, from) == null) return lockResponse(LockStatus.BAD_TOKEN, { message: 'the lease expired during the upload' })
-    let entry: DocEntry
-    try {
-      entry = await changeDocument(this.site, change)
-    } catch (err) {
-      if (err instanceof OutdatedError) return lockResponse(LockStatus.OUTDATED, { currentRev: BigInt(err.currentRev) })
-      throw err
-    }
-    this.leases.release(req.id, token)
-    const [signed, metadata] = await Promise.all([this.site.docs.signed(entry.id, entry.rev), this.site.docs.metadata(entry.meta)])
-    const res = lockResponse(LockStatus.COMMITTED, {
-      currentRev: BigInt(entry.rev),
-      record: signed!.bytes as Uint8Array<ArrayBuffer>,
-      signature: signed!.signature as Uint8Array<ArrayBuffer>,
-      metadata: metadata! as Uint8Array<ArrayBuffer>
+    return await this.serialised(lease.token, async () => {
+      // an overlapping attempt with this token may have committed while this one uploaded
+      const done = this.leases.committedResult(lease.token)
+      if (done != null) return done
+      if (this.leases.check(req.id, lease.token, from) == null) return lockResponse(LockStatus.BAD_TOKEN, { message: 'the lease expired during the upload' })
+      let entry: DocEntry
+      try {
+        entry = await changeDocument(this.site, change)
+      } catch (err) {
+        if (err instanceof OutdatedError) return lockResponse(LockStatus.OUTDATED, { currentRev: BigInt(err.currentRev) })
+        throw err
+      }
+      const [signed, metadata] = await Promise.all([this.site.docs.signed(entry.id, entry.rev), this.site.docs.metadata(entry.meta)])
+      const res = lockResponse(LockStatus.COMMITTED, {
+        currentRev: BigInt(entry.rev),
+        record: signed!.bytes as Uint8Array<ArrayBuffer>,
+        signature: signed!.signature as Uint8Array<ArrayBuffer>,
+        metadata: metadata! as Uint8Array<ArrayBuffer>
+      })
+      this.leases.rememberCommit(lease.token, res)
+      return res
     })
-    this.leases.rememberCommit(token, res)
-    return res
   }
 
   async release (from: string, req: Release): Promise<LockResponse> {
@@ -134,7 +172,7 @@ export class LockServer implements LockHandler {
     while (true) {
       const doc = await this.site.docs.get(id)
       if (doc == null || doc.home !== this.site.peerId || doc.deleted) return await changeDocument(this.site, change) // its own error
-      const r = this.leases.acquire(id, this.site.peerId, doc.rev, doc.rev)
+      const r = this.leases.acquire(id, this.site.peerId, doc.rev, doc.rev, undefined, true)
       if (r.status === 'granted') {
         try {
           return await changeDocument(this.site, { ...change, baseRev: doc.rev })

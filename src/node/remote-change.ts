@@ -94,7 +94,9 @@ export async function changeAtHome (node: QuireNode, change: RemoteChange): Prom
 
   // 3. the new revision, stored here as any revision from the home
   const [verdict] = await node.receiver.receive(home, [{ record: res.record, signature: res.signature, metadata: res.metadata, dataOffered: false }])
-  if (verdict.outcome !== Outcome.STORED && verdict.outcome !== Outcome.DUPLICATE) {
+  // `older`: a still newer revision from the home got here first; ours was committed all the same
+  const kept = verdict.outcome === Outcome.STORED || verdict.outcome === Outcome.DUPLICATE || (verdict.outcome === Outcome.REJECTED && verdict.reason === 'older')
+  if (!kept) {
     throw new QuireError(`the home committed rev ${res.currentRev} but this node could not store it (${verdict.reason || verdict.outcome}); it arrives by sync`, 'store-after-commit', 1)
   }
   return { id: change.id, rev: Number(res.currentRev) }

@@ -25,7 +25,7 @@ export async function viewDoc (ctx: OpContext, e: DocEntry): Promise<DocView> {
     rev: e.rev,
     home: e.home,
     deleted: e.deleted,
-    data: e.data == null ? null : { ...e.data, local: await ctx.site.docs.dataLocal(e), ...(ctx.site.blobs.isDamaged(e.data.cid) ? { damaged: true as const } : {}) }
+    data: e.data == null ? null : { cid: e.data.cid, size: e.data.size, local: await ctx.site.docs.dataLocal(e), ...(ctx.site.blobs.isDamaged(e.data.cid) ? { damaged: true as const } : {}) }
   }
 }
 

@@ -499,7 +499,10 @@ describe('home-server locks (real quire serve processes)', function () {
       const res = await L1.commit(H.peerId, { id, token: g.token, metadata: meta('with wrong bytes'), data: wrong, dataCid: rawCidOf(good).bytes })
       is(res, LockStatus.BAD_REQUEST, 'bytes that do not hash to data_cid')
       await unchanged(id, 1, v1.meta)
-      const bad = await L1.commit(H.peerId, { id, token: g.token, metadata: meta('bad cid'), data: good, dataCid: new Uint8Array([1, 2, 3]) })
+      // the refusal released the lease (see the next test): a new one for the next attempt
+      const g2 = await L1.acquire(H.peerId, id, 1)
+      is(g2, LockStatus.GRANTED, 'acquire again')
+      const bad = await L1.commit(H.peerId, { id, token: g2.token, metadata: meta('bad cid'), data: good, dataCid: new Uint8Array([1, 2, 3]) })
       is(bad, LockStatus.BAD_REQUEST, 'data_cid that is no CIDv1 raw sha2-256')
       await unchanged(id, 1, v1.meta)
       await H.served.op('lock.break', { id }).catch(() => {})

@@ -82,9 +82,19 @@ export class LockService implements Startable, LockClient {
       const lp = messageStream(stream, MAX_FRAME_BYTES)
       await writeMessage(lp, LockRequest, req, header)
       if (data != null) {
-        const idle = AbortSignal.any([AbortSignal.timeout(UPLOAD_IDLE_TIMEOUT_MS), ...(signal != null ? [signal] : [])])
-        for await (const chunk of data) await sendBytes(stream, chunk, idle)
-        await stream.close({ signal: idle })
+        // an idle timeout, not a total one: a large upload may take long, but never stall
+        const idle = new AbortController()
+        const timer = setTimeout(() => idle.abort(new ProtocolTimeoutError('upload idle')), UPLOAD_IDLE_TIMEOUT_MS)
+        const sending = AbortSignal.any([idle.signal, ...(signal != null ? [signal] : [])])
+        try {
+          for await (const chunk of data) {
+            await sendBytes(stream, chunk, sending)
+            timer.refresh()
+          }
+          await stream.close({ signal: sending })
+        } finally {
+          clearTimeout(timer)
+        }
       }
       // the home answers after it stored the upload and committed: allow for that
       const answer = AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS + (data != null ? UPLOAD_IDLE_TIMEOUT_MS : 0)), ...(signal != null ? [signal] : [])])
