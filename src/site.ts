@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
@@ -101,10 +101,13 @@ export class Site {
     }
     const config = await loadConfig(paths.config)
     const key = await loadIdentity(paths.key)
-    const dbPresent = await exists(paths.db)
+    // LevelDB's CURRENT file, not the directory: an emptied db/ is a lost store too
+    const dbPresent = await exists(join(paths.db, 'CURRENT'))
     if (!dbPresent && opts.recover !== true) {
       throw new StoreError(`the store ${paths.db} is missing: restore it from a backup, or rebuild it from partners with "quire serve --recover"`, 'store-missing')
     }
+    // whatever is left of a broken store is moved aside, never deleted: it may still be read by hand
+    if (!dbPresent && await exists(paths.db)) await rename(paths.db, `${paths.db}.lost-${Date.now()}`)
     const db = dbPresent ? await Db.open(paths.db) : await Db.create(paths.db)
     try {
       const meta = await db.readMeta()

@@ -66,6 +66,7 @@ function statusLines (s: StatusResult): string {
     `partners   ${s.counts.peers} (${s.counts.connected} connected)`,
     ...(s.gate != null ? [`refused    ${s.gate.deniedInbound} inbound, ${s.gate.deniedOutbound} outbound connections from unlisted peers`] : []),
     ...s.transfers.map(t => `receiving  ${t.cid} from ${t.peer}: ${t.done}/${t.size} B`),
+    ...s.repairs.filter(r => r.state !== 'audited').slice(0, 10).map(r => `repair     ${r.id} from ${r.from}: ${r.state}${r.reason != null ? ` (${r.reason})` : ''}`),
     `audit      ${s.audit.last == null ? 'never run' : `${s.audit.last.finishedAt}: ${s.audit.last.checked} files, ${s.audit.last.corrupt} damaged, ${s.audit.last.unknown} unknown`}; quarantined now: ${s.audit.damagedNow}`
   ]
   if (s.partners.length === 0) return head.join('\n')

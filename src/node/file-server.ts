@@ -39,12 +39,23 @@ export function fileServer (site: Site, stats: ReplicationStats, onDamaged: (cid
       if (st == null) return { status: FileStatus.NOT_FOUND, message: 'not stored here' }
       const info = await site.blobs.get(key)
       const size = info?.size ?? st.size
+      if (st.size !== size) {
+        await site.blobs.markDamaged(key, st.size < size ? 'truncated' : 'hash-mismatch', size)
+        onDamaged(key)
+        return { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' }
+      }
       const bsize = blockSize(size)
       const end = range.length > 0 ? range.offset + range.length : size
       if (range.offset % bsize !== 0 || end > size || (end % bsize !== 0 && end !== size) || range.offset > end) {
         return { status: FileStatus.BAD_REQUEST, message: `range ${range.offset}+${range.length} is not block-aligned within ${size} bytes (blocks of ${bsize})` }
       }
       const blockList = await blockListOf(site, cid, size)
+      // a repair must not start from a bad copy: check the whole file before saying yes
+      if (blockList != null && proof != null && !(await hashFile(site, cid)).ok) {
+        await site.blobs.markDamaged(key, 'hash-mismatch', size)
+        onDamaged(key)
+        return { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' }
+      }
       if (blockList == null) {
         await site.blobs.markDamaged(key, 'hash-mismatch', size)
         onDamaged(key)

@@ -35,11 +35,15 @@ export class PartnerLinks {
   /** partners whose connection completed identify (see DEV DOCS) */
   private readonly identified = new Set<string>()
   private timer?: NodeJS.Timeout
+  /** called when a partner's connection is up and identified: push and fetch can use it now */
+  onReady: (peerId: string) => void = () => {}
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId }>): void => {
     const id = evt.detail.peerId.toString()
     if (!this.peers.has(id)) return
+    const fresh = !this.identified.has(id)
     this.identified.add(id)
     this.backoff.delete(id)
+    if (fresh) this.onReady(id)
   }
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {

@@ -17,7 +17,8 @@ export const MAX_SCAN = 10_000
 
 export async function answerPull (site: Site, from: string, pull: Pull): Promise<Batch> {
   const meta = await site.db.readMeta()
-  const row = site.peers.get(from)
+  // a store being recovered sends nothing until it is whole again (no half-restored inventory)
+  const row = site.recoveringSince == null ? site.peers.get(from) : undefined
   const policy = row?.policy ?? 0
   // a cursor from another epoch, another policy generation, or past our newest change (a store
   // restored from an old backup keeps its epoch) starts again from the beginning

@@ -115,14 +115,15 @@ export class QuireNode {
       onPull: async (from, pull) => await answerPull(site, from, pull)
     }
     node.lockServer = new LockServer(site)
-    node.repairer = new Repairer(site, node.services.file, logger.forComponent('quire:repair'))
+    node.repairer = new Repairer(site, node.services.file, id => links.isConnected(id), logger.forComponent('quire:repair'))
     node.auditor = new Auditor(site, site.config.auditInterval, site.config.auditRate, logger.forComponent('quire:audit'))
     lockHandler.current = node.lockServer
     fileHandler.current = fileServer(site, node.stats, cid => { log.error('ALARM: stored file %s is damaged', cid) })
-    host.addEventListener('peer:connect', evt => {
-      node.pusher.kick(evt.detail.toString())
+    // not on 'peer:connect': until identify completes the partner does not count as connected
+    links.onReady = peerId => {
+      node.pusher.kick(peerId)
       node.fetcher.kick()
-    })
+    }
     const recovering = site.recoveringSince != null
     node.receiver.recovering = recovering
     node.puller.recovering = recovering

@@ -43,11 +43,19 @@ export interface RepairRecord {
 export class RepairError extends QuireError {
   static readonly name: string = 'RepairError'
   readonly record: RepairRecord
-  constructor (record: RepairRecord) {
+  /** worth trying again (the connection broke, the partner was busy), unlike a bad or missing copy */
+  readonly transient: boolean
+  constructor (record: RepairRecord, transient: boolean) {
     super(`repair of ${record.id} from ${record.from} failed: ${record.reason ?? 'unknown'}; nothing was replaced`, 'repair-failed', 1)
     this.record = record
+    this.transient = transient
   }
 }
+
+/** A repair resumed after a restart tries this often, waiting for its partner to connect. */
+export const RESUME_ATTEMPTS = 5
+export const RESUME_RETRY_MS = 2_000
+export const RESUME_CONNECT_WAIT_MS = 30_000
 
 export interface RepairAllResult { repaired: RepairRecord[], failed: RepairRecord[], alreadyGood: number }
 
@@ -58,9 +66,12 @@ export class Repairer {
   private readonly sub: Level<string, RepairRecord>
   private readonly inFlight = new Map<string, Promise<RepairRecord>>()
 
-  constructor (site: Site, files: FileTransfer, log: Logger) {
+  private readonly isConnected: (peerId: string) => boolean
+
+  constructor (site: Site, files: FileTransfer, isConnected: (peerId: string) => boolean, log: Logger) {
     this.site = site
     this.files = files
+    this.isConnected = isConnected
     this.log = log
     this.sub = site.db.sub<RepairRecord>('repairs')
   }
@@ -76,12 +87,32 @@ export class Repairer {
     return (await this.list()).filter(r => r.state !== 'audited' && r.state !== 'failed').map(r => r.cid)
   }
 
-  /** Continue repairs a restart interrupted. */
+  /**
+   * Continue repairs a restart interrupted: once the partner is connected again, and again after a
+   * transient failure (a broken stream, a busy partner), a few times. A bad or missing partner
+   * copy ends it (failed).
+   */
   async resume (): Promise<void> {
     for (const r of await this.list()) {
       if (r.state === 'audited' || r.state === 'failed') continue
       this.log('resuming the repair of %s from %s (was %s)', r.id, r.from, r.state)
-      this.repair(r.id, r.from).catch(err => this.log('resumed repair of %s failed: %s', r.id, err.message))
+      void this.resumeOne(r)
+    }
+  }
+
+  private async resumeOne (r: RepairRecord): Promise<void> {
+    const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+    for (let attempt = 1; attempt <= RESUME_ATTEMPTS; attempt++) {
+      const deadline = Date.now() + RESUME_CONNECT_WAIT_MS
+      while (!this.isConnected(r.from) && Date.now() < deadline) await sleep(250)
+      try {
+        await this.repair(r.id, r.from)
+        return
+      } catch (err: any) {
+        this.log('resumed repair of %s, attempt %d: %s', r.id, attempt, err.message)
+        if (!(err instanceof RepairError) || !err.transient) return
+        await sleep(RESUME_RETRY_MS * attempt)
+      }
     }
   }
 
@@ -134,11 +165,14 @@ export class Repairer {
       this.log('repaired %s (%s) from %s', id, cidText, from)
       return rec
     } catch (err: any) {
-      const why = err?.name === 'RemoteRefusedError'
-        ? (err.status === FileStatus.NOT_FOUND || err.status === FileStatus.DAMAGED ? `partner has no good copy (${err.status})` : `partner refused (${err.status})`)
-        : err.message
+      const refused = err?.name === 'RemoteRefusedError'
+      const noCopy = refused && (err.status === FileStatus.NOT_FOUND || err.status === FileStatus.DAMAGED)
+      const badCopy = /does not match/.test(String(err?.message))
+      const why = noCopy
+        ? `partner ${from} has no good copy (${err.status === FileStatus.DAMAGED ? 'its copy is damaged' : 'it does not hold the file'})`
+        : refused ? `partner ${from} refused (${err.status})` : badCopy ? `partner ${from} has no good copy: ${err.message}` : `the transfer from ${from} broke: ${err.message}`
       await save('failed', why)
-      throw new RepairError(rec)
+      throw new RepairError(rec, !noCopy && !badCopy && !(refused && err.status !== FileStatus.BUSY))
     }
   }
 

@@ -2,6 +2,8 @@ import type { Operation } from './context.js'
 import type { PartnerCounters } from '../node/stats.js'
 import type { TransferView } from '../node/fetcher.js'
 import type { AuditSummary } from './audit.js'
+import type { RepairRecord } from '../node/repairer.js'
+import type { Site } from '../site.js'
 
 export interface PartnerStatus {
   peerId: string
@@ -30,6 +32,8 @@ export interface StatusResult {
   /** the newest position in this node's change log */
   lastSeq: number
   transfers: TransferView[]
+  /** repairs, newest first (at most 100): state requested → staging → replaced → audited, or failed */
+  repairs: RepairRecord[]
   /** the last audit's result, and how many stored files are quarantined as damaged now */
   audit: { last: AuditSummary | null, damagedNow: number }
   /** connections refused at the gate since start */
@@ -69,8 +73,15 @@ export const status: Operation<Record<string, never>, StatusResult> = {
       },
       lastSeq: docs.lastSeq,
       transfers: node?.fetcher.transfers() ?? [],
+      repairs: await recentRepairs(site),
       audit: { last: ((await site.db.meta.get('lastAudit')) as AuditSummary | undefined) ?? null, damagedNow: site.blobs.damagedCount },
       gate: node != null ? { ...node.gate } : null
     }
   }
+}
+
+async function recentRepairs (site: Site): Promise<RepairRecord[]> {
+  const all: RepairRecord[] = []
+  for await (const r of site.db.sub<RepairRecord>('repairs').values()) all.push(r)
+  return all.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, 100)
 }

@@ -38,6 +38,8 @@ export const sync: Operation<SyncArgs, SyncResult> = {
     const progress = reporter(ctx.onProgress, args.full === true ? 'full sync: documents received' : 'sync: documents received', null, 'documents')
     const passes = await node.puller.passAll({ peerId, full: args.full === true, onBatch: n => progress.add(n) })
     progress.end()
+    // a full pass is the moment to make the store's own counts exact again (a store that lost records)
+    if (args.full === true) await ctx.site.docs.recount()
     const filesQueued = Math.max(0, (await ctx.site.docs.wants()).length - wantsBefore)
     return { partners: passes.map(p => ({ ...p, filesQueued })) }
   }

@@ -251,6 +251,26 @@ export class Documents extends EventEmitter<DocumentEvents> {
     return out
   }
 
+  /**
+   * Rebuild the document count and drop change-log entries whose document has moved on (or is
+   * gone): after a store lost records and `sync --full` brought them back. O(documents).
+   */
+  async recount (): Promise<{ documents: number, staleChanges: number }> {
+    return await this.exclusive(async () => {
+      let documents = 0
+      const live = new Set<number>()
+      for await (const entry of this.docs.values()) { documents++; live.add(entry.seq) }
+      const stale: string[] = []
+      for await (const [key] of this.changes.iterator()) if (!live.has(parseInt(key, 16))) stale.push(key)
+      const b = this.db.level.batch()
+      for (const key of stale) b.del(key, { sublevel: this.changes as any })
+      b.put('docCount', documents, { sublevel: this.db.meta as any })
+      await b.write()
+      this.count = documents
+      return { documents, staleChanges: stale.length }
+    })
+  }
+
   /** How many documents changed after `since` (counted up to `cap`: the status of a huge backlog stays cheap). */
   async changesAfterCount (since: number, cap = 1_000_000): Promise<number> {
     let n = 0

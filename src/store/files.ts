@@ -325,7 +325,14 @@ export class FsFileStore implements FileStore {
   }
 
   async * list (): AsyncIterable<string> {
-    for (const shard of await readdir(this.root)) {
+    let shards: string[]
+    try {
+      shards = await readdir(this.root)
+    } catch (err: any) {
+      if (err.code === 'ENOENT') return // a removed store lists nothing; audit reports its files missing
+      throw err
+    }
+    for (const shard of shards) {
       if (shard.startsWith('.')) continue // staging, the store marker
       let names: string[]
       try {
