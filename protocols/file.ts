@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -10,6 +10,7 @@ export interface FileRequest {
   signature?: Uint8Array<ArrayBuffer>
   length: bigint
   wantBlocks: boolean
+  batch: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace FileRequest {
@@ -52,6 +53,13 @@ export namespace FileRequest {
           w.bool(obj.wantBlocks)
         }
 
+        if (obj.batch != null && obj.batch.length > 0) {
+          for (const value of obj.batch) {
+            w.uint32(58)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -60,7 +68,8 @@ export namespace FileRequest {
           cid: uint8ArrayAlloc(0),
           offset: 0n,
           length: 0n,
-          wantBlocks: false
+          wantBlocks: false,
+          batch: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -93,6 +102,14 @@ export namespace FileRequest {
               obj.wantBlocks = reader.bool()
               break
             }
+            case 7: {
+              if (opts.limits?.batch != null && obj.batch.length === opts.limits.batch) {
+                throw new MaxLengthError('Decode error - repeated field "batch" had too many elements')
+              }
+
+              obj.batch.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -102,6 +119,10 @@ export namespace FileRequest {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          batch: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -150,6 +171,21 @@ export namespace FileRequest {
               }
               break
             }
+            case 7: {
+              if (opts.limits?.batch != null && obj.batch === opts.limits.batch) {
+                throw new MaxLengthError('Streaming decode error - repeated field "batch" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.batch[]`,
+                index: obj.batch,
+                value: reader.bytes()
+              }
+
+              obj.batch++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -192,6 +228,12 @@ export namespace FileRequest {
     value: boolean
   }
 
+  export interface FileRequestBatchFieldEvent {
+    field: '$.batch[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<FileRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FileRequest.codec())
   }
@@ -200,7 +242,7 @@ export namespace FileRequest {
     return decodeMessage(buf, FileRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRequest>): Generator<FileRequestCidFieldEvent | FileRequestOffsetFieldEvent | FileRequestRecordFieldEvent | FileRequestSignatureFieldEvent | FileRequestLengthFieldEvent | FileRequestWantBlocksFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRequest>): Generator<FileRequestCidFieldEvent | FileRequestOffsetFieldEvent | FileRequestRecordFieldEvent | FileRequestSignatureFieldEvent | FileRequestLengthFieldEvent | FileRequestWantBlocksFieldEvent | FileRequestBatchFieldEvent> {
     return streamMessage(buf, FileRequest.codec(), opts)
   }
 }

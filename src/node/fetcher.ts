@@ -1,22 +1,28 @@
 /**
- * DEV DOCS — fetching data files offered by partners.
+ * DEV DOCS — fetching data files offered by partners (the transfer queue).
  *
- * Wants are persisted in the store (cid → size, who offered it, which documents name it), so a
- * restart resumes them. The fetcher runs at most MAX_FETCHES transfers at once and
- * MAX_FETCHES_PER_PEER from one partner; each streams straight into the file store, which hashes
- * while writing and makes the file visible only if it matches the CID. Then the want is dropped
- * and the documents that name the file are touched in the change log, so partners that get data
- * from us (hub rows) hear of it. A failed fetch backs off per file; a source that says it is not
- * eligible or does not have the file is dropped from the want.
+ * Wants are persisted in the store (cid → size, block list CID, who offered it, which documents
+ * name it), so a restart resumes them. Each scan walks the wants and starts transfers up to
+ * MAX_FETCHES at once and MAX_FETCHES_PER_PEER per partner:
+ *   - small files (≤ MAX_BATCH_FILE_BYTES) go in batches, many to one stream, checked against
+ *     their signed references, staged without an fsync each and made durable together (one
+ *     file-system flush per batch): thousands of small files cost a few streams and flushes;
+ *   - larger files go one per stream, resumable from their last verified block (receive-file.ts).
+ * When files arrive, their wants go and the documents that name them are touched in the change
+ * log, so partners that get data from us (hub rows) hear of them. A failed transfer backs off per
+ * file; a source that is not eligible, lacks the file, or sends wrong bytes is dropped from it.
+ * Metadata never waits behind files: this queue is separate from the inventory exchange.
  */
 import type { Logger } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Site } from '../site.js'
 import type { FileTransfer } from '../protocols/file/index.js'
 import { FileStatus } from '../protocols/file/index.js'
+import { MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES, TARGET_BATCH_BYTES } from '../protocols/file/constants.js'
 import type { Want } from '../store/documents.js'
 import type { PartnerLinks } from './partners.js'
 import type { ReplicationStats } from './stats.js'
+import type { WantedFile } from './receiver.js'
 import { parseCid } from '../model/cids.js'
 import { receiveFile } from './receive-file.js'
 
@@ -27,7 +33,9 @@ export const FETCH_RETRY_MAX_MS = 5 * 60_000
 /** Re-examine wants this often, for sources that reconnected and backoffs that ran out. */
 export const FETCH_SCAN_INTERVAL_MS = 5_000
 
-export interface TransferView { cid: string, peer: string, size: number, done: number, startedAt: number }
+export interface TransferView { cid: string, peer: string, size: number, done: number, startedAt: number, files: number }
+
+type Job = Array<[string, Want]>
 
 export class Fetcher {
   private readonly site: Site
@@ -35,7 +43,10 @@ export class Fetcher {
   private readonly links: PartnerLinks
   private readonly stats: ReplicationStats
   private readonly log: Logger
-  private readonly running = new Map<string, TransferView>()
+  /** transfers in progress (a batch counts as one) */
+  private readonly running = new Set<TransferView>()
+  /** CIDs being fetched, in any transfer */
+  private readonly busy = new Set<string>()
   private readonly backoff = new Map<string, { until: number, delay: number }>()
   private timer?: NodeJS.Timeout
   private scanning = false
@@ -61,12 +72,13 @@ export class Fetcher {
   }
 
   transfers (): TransferView[] {
-    return [...this.running.values()].map(t => ({ ...t }))
+    return [...this.running].map(t => ({ ...t }))
   }
 
-  async want (cid: string, size: number, blocks: string, from: string, id: string): Promise<void> {
-    await this.site.docs.addWant(cid, size, blocks, from, id)
-    this.backoff.delete(cid)
+  async want (files: WantedFile[]): Promise<void> {
+    if (files.length === 0) return
+    await this.site.docs.addWants(files)
+    for (const f of files) this.backoff.delete(f.cid)
     this.kick()
   }
 
@@ -82,39 +94,74 @@ export class Fetcher {
 
   private perPeer (peer: string): number {
     let n = 0
-    for (const t of this.running.values()) if (t.peer === peer) n++
+    for (const t of this.running) if (t.peer === peer) n++
     return n
   }
 
   private async scan (): Promise<void> {
     const now = Date.now()
+    const batches = new Map<string, { job: Job, bytes: number }>()
+    const slotFree = (peer: string): boolean => this.running.size < MAX_FETCHES && this.perPeer(peer) < MAX_FETCHES_PER_PEER
     for (const [cid, want] of await this.site.docs.wants()) {
-      if (this.running.size >= MAX_FETCHES) return
-      if (this.running.has(cid) || (this.backoff.get(cid)?.until ?? 0) > now) continue
-      const source = want.sources.find(p => this.site.peers.has(p) && this.links.isConnected(p) && this.perPeer(p) < MAX_FETCHES_PER_PEER)
+      if (this.running.size >= MAX_FETCHES) break
+      if (this.busy.has(cid) || (this.backoff.get(cid)?.until ?? 0) > now) continue
+      const source = want.sources.find(p => this.site.peers.has(p) && this.links.isConnected(p) && slotFree(p))
       if (source == null) continue
-      const view: TransferView = { cid, peer: source, size: want.size, done: 0, startedAt: Date.now() }
-      this.running.set(cid, view)
-      this.fetch(cid, want, view).then(() => {
-        this.backoff.delete(cid)
-      }, async err => {
-        this.log('fetch of %s from %s failed: %s', cid, source, err.message)
-        if (err?.code === 'file-mismatch') {
-          // bytes that are not what the signed record names: a broken or hostile partner
-          this.stats.of(source).filesRejected++
-          this.log.error('ALARM: partner %s served bytes that do not match %s; not asking it for this file again', source, cid)
-          await this.dropSource(cid, source)
-        } else if (err?.name === 'RemoteRefusedError' && (err.status === FileStatus.NOT_ELIGIBLE || err.status === FileStatus.NOT_FOUND || err.status === FileStatus.DAMAGED)) {
-          await this.dropSource(cid, source)
-        }
-        const prev = this.backoff.get(cid)
-        const delay = Math.min(FETCH_RETRY_MAX_MS, prev == null ? FETCH_RETRY_MIN_MS : prev.delay * 2)
-        this.backoff.set(cid, { until: Date.now() + delay, delay })
-      }).finally(() => {
-        this.running.delete(cid)
-        this.kick()
-      })
+      if (want.size > MAX_BATCH_FILE_BYTES) {
+        this.launch(source, [[cid, want]])
+        continue
+      }
+      const b = batches.get(source) ?? { job: [], bytes: 0 }
+      b.job.push([cid, want])
+      b.bytes += want.size
+      this.busy.add(cid) // reserved for the batch being gathered
+      batches.set(source, b)
+      if (b.job.length >= MAX_BATCH_FILES || b.bytes >= TARGET_BATCH_BYTES) {
+        batches.delete(source)
+        this.launch(source, b.job)
+      }
     }
+    for (const [source, b] of batches) {
+      if (slotFree(source)) this.launch(source, b.job)
+      else for (const [cid] of b.job) this.busy.delete(cid)
+    }
+  }
+
+  private launch (source: string, job: Job): void {
+    const view: TransferView = {
+      cid: job.length === 1 ? job[0][0] : `${job.length} files`,
+      peer: source,
+      size: job.reduce((n, [, w]) => n + w.size, 0),
+      done: 0,
+      startedAt: Date.now(),
+      files: job.length
+    }
+    for (const [cid] of job) this.busy.add(cid)
+    this.running.add(view)
+    const run = job.length === 1 && job[0][1].size > MAX_BATCH_FILE_BYTES ? this.fetchOne(job[0], view) : this.fetchBatch(job, view)
+    run.catch(async err => {
+      this.log('fetch of %s from %s failed: %s', view.cid, source, err.message)
+      for (const [cid] of job) await this.failed(cid, source, err)
+    }).finally(() => {
+      this.running.delete(view)
+      for (const [cid] of job) this.busy.delete(cid)
+      this.kick()
+    })
+  }
+
+  /** A file did not come from `source`: back off, and drop the source if it will never serve it. */
+  private async failed (cid: string, source: string, err: any): Promise<void> {
+    if (err?.code === 'file-mismatch') {
+      // bytes that are not what the signed record names: a broken or hostile partner
+      this.stats.of(source).filesRejected++
+      this.log.error('ALARM: partner %s served bytes that do not match %s; not asking it for this file again', source, cid)
+      await this.dropSource(cid, source)
+    } else if (err?.name === 'RemoteRefusedError' && (err.status === FileStatus.NOT_ELIGIBLE || err.status === FileStatus.NOT_FOUND || err.status === FileStatus.DAMAGED)) {
+      await this.dropSource(cid, source)
+    }
+    const prev = this.backoff.get(cid)
+    const delay = Math.min(FETCH_RETRY_MAX_MS, prev == null ? FETCH_RETRY_MIN_MS : prev.delay * 2)
+    this.backoff.set(cid, { until: Date.now() + delay, delay })
   }
 
   private async dropSource (cid: string, source: string): Promise<void> {
@@ -122,15 +169,23 @@ export class Fetcher {
       const w = await this.site.docs.getWant(cid)
       if (w == null) return
       w.sources = w.sources.filter(s => s !== source)
-      if (w.sources.length === 0) await this.site.docs.dropWant(cid)
-      else await this.site.docs.putWant(cid, w)
+      if (w.sources.length === 0) {
+        // no one left to ask: delta-T brings the offer again; a staged part would only linger
+        await this.site.docs.dropWant(cid)
+        await this.site.files.discardStaged(cid)
+      } else {
+        await this.site.docs.putWant(cid, w)
+      }
     })
   }
 
-  private async fetch (cidText: string, want: Want, view: TransferView): Promise<void> {
-    const cid = parseCid(cidText)
-    if (this.site.blobs.isDamaged(cidText) || (await this.site.files.stat(cid)) == null) {
-      const expect = { cid, size: want.size, blocks: parseCid(want.blocks) }
+  private needed (cid: string): Promise<boolean> | boolean {
+    return this.site.blobs.isDamaged(cid) || this.site.files.stat(parseCid(cid)).then(st => st == null)
+  }
+
+  private async fetchOne ([cidText, want]: [string, Want], view: TransferView): Promise<void> {
+    if (await this.needed(cidText)) {
+      const expect = { cid: parseCid(cidText), size: want.size, blocks: parseCid(want.blocks) }
       let network = 0
       try {
         await receiveFile(this.site, this.files, peerIdFromString(view.peer), expect, {
@@ -142,8 +197,54 @@ export class Fetcher {
       }
       this.stats.of(view.peer).filesReceived++
     }
-    await this.site.docs.dropWant(cidText)
-    const ids = new Set([...want.ids, ...(await this.site.docs.docsForCid(cidText)).map(d => d.id)])
-    for (const id of ids) await this.site.docs.touch(id)
+    await this.arrived([[cidText, want]])
+  }
+
+  private async fetchBatch (job: Job, view: TransferView): Promise<void> {
+    const wants = new Map(job)
+    const todo: Job = []
+    const have: Job = []
+    for (const item of job) ((await this.needed(item[0])) ? todo : have).push(item)
+    const staged = this.site.files.batch()
+    const got: Job = []
+    const counters = this.stats.of(view.peer)
+    try {
+      if (todo.length > 0) {
+        for await (const item of this.files.fetchBatch(peerIdFromString(view.peer), todo.map(([cid]) => parseCid(cid)))) {
+          const cid = item.cid.toString()
+          const want = wants.get(cid)!
+          if (item.status !== FileStatus.OK || item.bytes == null) {
+            await this.failed(cid, view.peer, { name: 'RemoteRefusedError', status: item.status })
+            continue
+          }
+          try {
+            await staged.putBytes(item.bytes, { cid: item.cid, size: want.size, blocks: parseCid(want.blocks) })
+          } catch (err) {
+            await this.failed(cid, view.peer, err)
+            continue
+          }
+          view.done += item.bytes.byteLength
+          counters.bytesReceived += item.bytes.byteLength
+          got.push([cid, want])
+        }
+      }
+      // durable and visible together, then recorded
+      await staged.commit()
+    } catch (err) {
+      staged.abort()
+      throw err
+    }
+    counters.filesReceived += got.length
+    await this.arrived([...have, ...got])
+  }
+
+  /** Files are here: their wants go, and the documents naming them move up the change log. */
+  private async arrived (job: Job): Promise<void> {
+    if (job.length === 0) return
+    for (const [cid] of job) this.backoff.delete(cid)
+    await this.site.docs.dropWants(job.map(([cid]) => cid))
+    const ids = new Set(job.flatMap(([, w]) => w.ids))
+    for (const [cid] of job) for (const d of await this.site.docs.docsForCid(cid)) ids.add(d.id)
+    await this.site.docs.touch([...ids])
   }
 }

@@ -107,7 +107,7 @@ export class QuireNode {
     const links = new PartnerLinks(host, site.peers, logger.forComponent('quire:partners'))
     const node = new QuireNode(site, host, gate, links, opts.interval ?? site.config.interval, log, inboundCalls)
     node.fetcher = new Fetcher(site, node.services.file, links, node.stats, logger.forComponent('quire:fetch'))
-    node.receiver = new Receiver(site, node.stats, { wantData: async (cid, size, blocks, from, id) => { await node.fetcher.want(cid, size, blocks, from, id) } }, logger.forComponent('quire:receive'))
+    node.receiver = new Receiver(site, node.stats, { wantData: async files => { await node.fetcher.want(files) } }, logger.forComponent('quire:receive'))
     node.pusher = new Pusher(site, node.services.inventory, links, node.stats, logger.forComponent('quire:push'))
     node.puller = new Puller(site, node.services.inventory, links, node.receiver, node.interval, logger.forComponent('quire:pull'))
     inventoryHandler.current = {

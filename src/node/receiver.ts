@@ -12,9 +12,11 @@ import type { ReplicationStats } from './stats.js'
 /** Reasons that mean a partner (or one it relays) sent something it should not have. */
 const ALARMS: ReadonlySet<RejectReason> = new Set(['fork', 'home-mismatch', 'bad-signature', 'bad-record', 'meta-mismatch'])
 
+export interface WantedFile { cid: string, size: number, blocks: string, source: string, id: string }
+
 export interface ReceiveHooks {
-  /** a data file was offered for a stored or held revision and is not here */
-  wantData: (cid: string, size: number, blocks: string, from: string, id: string) => Promise<void>
+  /** data files offered for stored or held revisions that are not here */
+  wantData: (files: WantedFile[]) => Promise<void>
 }
 
 export class Receiver {
@@ -58,6 +60,7 @@ export class Receiver {
       { self: this.site.peerId, fromRow: this.site.peers.get(from), recovering: this.recovering },
       from
     )
+    const wanted: WantedFile[] = []
     for (const [i, d] of decisions.entries()) {
       const { index, v, entry } = verified[i]
       const r = v.revision
@@ -68,9 +71,12 @@ export class Receiver {
         case 'reject': reject(index, d.reason, `${r.id} rev ${r.rev} home ${r.home}`); break
       }
       if ((d.verdict === 'store' || d.verdict === 'duplicate') && entry.dataOffered && r.data != null && !r.deleted) {
-        if (this.site.blobs.isDamaged(r.data.cid.toString()) || (await this.site.files.stat(r.data.cid)) == null) await this.hooks.wantData(r.data.cid.toString(), r.data.size, r.data.blocks.toString(), from, r.id)
+        if (this.site.blobs.isDamaged(r.data.cid.toString()) || (await this.site.files.stat(r.data.cid)) == null) {
+          wanted.push({ cid: r.data.cid.toString(), size: r.data.size, blocks: r.data.blocks.toString(), source: from, id: r.id })
+        }
       }
     }
+    await this.hooks.wantData(wanted)
     return verdicts
   }
 }

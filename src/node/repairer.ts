@@ -171,8 +171,11 @@ export class Repairer {
       const why = noCopy
         ? `partner ${from} has no good copy (${err.status === FileStatus.DAMAGED ? 'its copy is damaged' : 'it does not hold the file'})`
         : refused ? `partner ${from} refused (${err.status})` : badCopy ? `partner ${from} has no good copy: ${err.message}` : `the transfer from ${from} broke: ${err.message}`
+      const transient = !noCopy && !badCopy && !(refused && err.status !== FileStatus.BUSY)
+      // a staged part is worth keeping only for a retry of the same transfer
+      if (!transient) await this.site.files.discardStaged(cid)
       await save('failed', why)
-      throw new RepairError(rec, !noCopy && !badCopy && !(refused && err.status !== FileStatus.BUSY))
+      throw new RepairError(rec, transient)
     }
   }
 

@@ -228,19 +228,25 @@ export class Documents extends EventEmitter<DocumentEvents> {
    * Give a document a new place in the change log without a new revision: its data file became
    * local, so partners that get data from us should hear of it again.
    */
-  async touch (id: string): Promise<void> {
+  async touch (ids: string[]): Promise<void> {
+    if (ids.length === 0) return
     await this.exclusive(async () => {
-      const held = await this.docs.get(id)
-      if (held == null) return
-      const seq = this.seq + 1
+      const held = await this.docs.getMany([...new Set(ids)])
       const b = this.db.level.batch()
-      b.del(seqKey(held.seq), { sublevel: this.changes as any })
-      b.put(seqKey(seq), id as any, { sublevel: this.changes as any })
-      const entry = { ...held, seq }
-      b.put(id, entry as any, { sublevel: this.docs as any })
+      const touched: DocEntry[] = []
+      let seq = this.seq
+      for (const entry of held) {
+        if (entry == null) continue
+        seq++
+        b.del(seqKey(entry.seq), { sublevel: this.changes as any })
+        b.put(seqKey(seq), entry.id as any, { sublevel: this.changes as any })
+        const moved = { ...entry, seq }
+        b.put(entry.id, moved as any, { sublevel: this.docs as any })
+        touched.push(moved)
+      }
       await b.write()
       this.seq = seq
-      this.emit('change', entry)
+      for (const e of touched) this.emit('change', e)
     })
   }
 
@@ -314,13 +320,21 @@ export class Documents extends EventEmitter<DocumentEvents> {
 
   // --- data files to fetch -------------------------------------------------------------------
 
-  async addWant (cid: string, size: number, blocks: string, source: string, id: string): Promise<Want> {
-    return await this.exclusive(async () => {
-      const w = (await this.wantsSub.get(cid)) ?? { size, blocks, sources: [], ids: [] }
-      if (!w.sources.includes(source)) w.sources.push(source)
-      if (!w.ids.includes(id)) w.ids.push(id)
-      await this.wantsSub.put(cid, w)
-      return w
+  /** Note data files to fetch (one batch for all of a received batch's offers). */
+  async addWants (items: Array<{ cid: string, size: number, blocks: string, source: string, id: string }>): Promise<void> {
+    if (items.length === 0) return
+    await this.exclusive(async () => {
+      const cids = [...new Set(items.map(i => i.cid))]
+      const held = new Map(cids.map((c, i) => [c, undefined as Want | undefined]))
+      const got = await this.wantsSub.getMany(cids)
+      cids.forEach((c, i) => held.set(c, got[i]))
+      for (const { cid, size, blocks, source, id } of items) {
+        const w = held.get(cid) ?? { size, blocks, sources: [], ids: [] }
+        if (!w.sources.includes(source)) w.sources.push(source)
+        if (!w.ids.includes(id)) w.ids.push(id)
+        held.set(cid, w)
+      }
+      await this.wantsSub.batch([...held].map(([key, value]) => ({ type: 'put' as const, key, value: value! })))
     })
   }
 
@@ -334,6 +348,10 @@ export class Documents extends EventEmitter<DocumentEvents> {
 
   async dropWant (cid: string): Promise<void> {
     await this.wantsSub.del(cid)
+  }
+
+  async dropWants (cids: string[]): Promise<void> {
+    await this.wantsSub.batch(cids.map(key => ({ type: 'del' as const, key })))
   }
 
   async wants (): Promise<Array<[string, Want]>> {

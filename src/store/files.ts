@@ -252,8 +252,8 @@ export class FsFileStore implements FileStore {
    */
   batch (): StagedBatch {
     return new StagedBatch(this, {
-      stage: async (bytes: Uint8Array) => {
-        const ref = refOf(bytes)
+      stage: async (bytes: Uint8Array, expect?: PutOptions['expect']) => {
+        const ref = refOf(bytes, expect)
         await this.checkSpace(bytes.byteLength)
         await this.ensureStaging()
         const staged = this.nextStagingName()
@@ -303,6 +303,13 @@ export class FsFileStore implements FileStore {
     } catch {
       return null
     }
+  }
+
+  /** Throw away a staged transfer of `cid` (its part and block list): it will not be resumed. */
+  async discardStaged (cid: CID | string): Promise<void> {
+    const base = join(this.staging, cid.toString())
+    await rm(`${base}.part`, { force: true })
+    await rm(`${base}.blocks`, { force: true })
   }
 
   async * read (cid: CID, offset = 0, length?: number): AsyncIterable<Uint8Array> {
@@ -362,7 +369,7 @@ export class FsFileStore implements FileStore {
 export class StagedBatch {
   private readonly store: FsFileStore
   private readonly ops: {
-    stage: (bytes: Uint8Array) => Promise<{ ref: StoredBlob, staged: string }>
+    stage: (bytes: Uint8Array, expect?: PutOptions['expect']) => Promise<{ ref: StoredBlob, staged: string }>
     promote: (items: Array<{ ref: StoredBlob, staged: string }>) => Promise<void>
   }
 
@@ -375,8 +382,9 @@ export class StagedBatch {
 
   get size (): number { return this.items.length }
 
-  async putBytes (bytes: Uint8Array): Promise<BlobRef> {
-    const item = await this.ops.stage(bytes)
+  /** Stage `bytes` (checked against `expect`, if given: FileMismatchError otherwise). */
+  async putBytes (bytes: Uint8Array, expect?: PutOptions['expect']): Promise<BlobRef> {
+    const item = await this.ops.stage(bytes, expect)
     this.items.push(item)
     return { cid: item.ref.cid, size: item.ref.size, blocks: item.ref.blocks }
   }

@@ -616,10 +616,10 @@ describe('fixity audit and repair (real quire serve processes)', function () {
       assert.ok(stagedBytes > 0 && stagedBytes < SIZE, `killed mid-transfer (${stagedBytes} of ${SIZE} bytes staged)`)
       assert.equal(await checkFinal('right after kill -9'), 'old', 'a half-done repair replaced nothing')
 
-      // restart: the staged leftovers go, and the persisted repair resumes (or fails cleanly)
+      // restart: the persisted repair resumes from its verified staged part (kept at start, as
+      // transfers are resumable), or fails cleanly; either way staging ends empty (checked below)
       await serve(B)
-      const leftovers = (await stagedFiles(B.home)).filter(n => staged.includes(n))
-      assert.deepEqual(leftovers, [], 'the staged part of the killed repair was removed at start')
+      void staged
       let finished = false
       try {
         await waitFor(async () => {

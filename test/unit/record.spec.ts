@@ -45,7 +45,7 @@ async function signBytes (bytes: Uint8Array, key: PrivateKey): Promise<SignedRev
 
 /** The record as a plain map, the shape encodeRevision writes. */
 function asMap (r: Revision): Record<string, unknown> {
-  return { v: 1, id: r.id, rev: r.rev, home: r.home, meta: r.meta, data: r.data == null ? null : { cid: r.data.cid, size: r.data.size }, deleted: r.deleted, time: r.time }
+  return { v: 1, id: r.id, rev: r.rev, home: r.home, meta: r.meta, data: r.data == null ? null : { cid: r.data.cid, size: r.data.size, blocks: r.data.blocks }, deleted: r.deleted, time: r.time }
 }
 
 async function rejection (signed: SignedRevision, metadata?: Uint8Array): Promise<RecordProblem> {

@@ -1,7 +1,7 @@
 /** Constants of /quire/file/1.0.0; each limit is specified in protocols/file.md#limits. */
 export const PROTOCOL = '/quire/file/1.0.0'
-/** A request is a CID, an offset and at most one signed record. */
-export const MAX_REQUEST_BYTES = 8 * 1024
+/** A request is a CID, an offset and at most one signed record — or a batch of MAX_BATCH_FILES CIDs. */
+export const MAX_REQUEST_BYTES = 32 * 1024
 /** A response carries at most one block list: 65536 digests of 32 bytes (model/blocks.ts). */
 export const MAX_RESPONSE_BYTES = 65536 * 32 + 4096
 /** Request and response headers must be exchanged within this. */
@@ -15,3 +15,9 @@ export const MAX_SERVING_TOTAL = 8
 export const RECEIVE_HIGH_WATER_BYTES = 1 << 20
 export const MAX_INBOUND_STREAMS = MAX_SERVING_PER_PEER + 2
 export const MAX_OUTBOUND_STREAMS = 16
+/** Batches (file.md#batches): small files many to a stream, durable together at the receiver. */
+export const MAX_BATCH_FILES = 512
+/** Largest file taken into a batch; larger ones go alone (resumable, block by block). */
+export const MAX_BATCH_FILE_BYTES = 256 * 1024
+/** A receiver keeps a batch's files under this many bytes (the responder does not enforce it). */
+export const TARGET_BATCH_BYTES = 16 * 1024 * 1024

@@ -9,9 +9,10 @@
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import { FileRequest, FileResponse, FileStatus } from '../../../protocols/file.js'
-import { HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, MAX_SERVING_PER_PEER, MAX_SERVING_TOTAL, PROTOCOL, RECEIVE_HIGH_WATER_BYTES } from './constants.js'
-import type { Download, FetchOptions, FileComponents, FileInit, FileTransfer } from './index.js'
-import { messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
+import { HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, MAX_SERVING_PER_PEER, MAX_SERVING_TOTAL, PROTOCOL, RECEIVE_HIGH_WATER_BYTES } from './constants.js'
+import type { BatchItem, Download, FetchOptions, FileComponents, FileInit, FileTransfer } from './index.js'
+import { lpStream } from '@libp2p/utils'
+import { MAX_PAUSED_BUFFER_BYTES, messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
 import { InvalidMessageError, ProtocolTimeoutError, RemoteRefusedError, TruncatedStreamError } from '../errors.js'
 import { cidFromBytes } from '../../model/cids.js'
 
@@ -49,7 +50,18 @@ export class FileService implements Startable, FileTransfer {
     const header = AbortSignal.timeout(HEADER_TIMEOUT_MS)
     let counted = false
     try {
-      const req = await readMessage(lp, FileRequest, header)
+      const req = await readMessage(lp, FileRequest, header, { batch: MAX_BATCH_FILES })
+      if (req.batch.length > 0) {
+        counted = this.claim(from)
+        if (!counted) {
+          await writeMessage(lp, FileResponse, { status: FileStatus.BUSY, size: 0n, message: 'too many transfers; try later', blocks: new Uint8Array(0) }, header)
+          await stream.close({ signal: header })
+          return
+        }
+        await this.serveBatch(lp, from, req.batch)
+        await stream.close({ signal: AbortSignal.timeout(this.idleTimeout) })
+        return
+      }
       const cid = cidFromBytes(req.cid)
       const offset = Number(req.offset)
       const length = Number(req.length)
@@ -61,14 +73,12 @@ export class FileService implements Startable, FileTransfer {
         await stream.close({ signal: header })
         return
       }
-      if ((this.servingBy.get(from) ?? 0) >= MAX_SERVING_PER_PEER || this.servingTotal >= MAX_SERVING_TOTAL) {
+      counted = this.claim(from)
+      if (!counted) {
         await respond(FileStatus.BUSY, 'too many transfers; try later')
         await stream.close({ signal: header })
         return
       }
-      this.servingBy.set(from, (this.servingBy.get(from) ?? 0) + 1)
-      this.servingTotal++
-      counted = true
       const handler = this.init.handler.current
       const opened = handler == null
         ? { status: FileStatus.BUSY, message: 'not ready' } as const
@@ -100,6 +110,62 @@ export class FileService implements Startable, FileTransfer {
         if (n <= 0) this.servingBy.delete(from)
         else this.servingBy.set(from, n)
       }
+    }
+  }
+
+  /** A serving slot for `from`, if the per-peer and total caps allow one. */
+  private claim (from: string): boolean {
+    if ((this.servingBy.get(from) ?? 0) >= MAX_SERVING_PER_PEER || this.servingTotal >= MAX_SERVING_TOTAL) return false
+    this.servingBy.set(from, (this.servingBy.get(from) ?? 0) + 1)
+    this.servingTotal++
+    return true
+  }
+
+  /** Each file of a batch: a FileResponse, then (OK) one frame with its bytes. */
+  private async serveBatch (lp: ReturnType<typeof messageStream>, from: string, cids: Uint8Array[]): Promise<void> {
+    const handler = this.init.handler.current
+    const idle = new IdleTimer(this.idleTimeout, () => lp.unwrap().abort(new ProtocolTimeoutError('transfer idle')))
+    try {
+      for (const bytes of cids) {
+        const cid = cidFromBytes(bytes)
+        const answer = async (status: FileStatus, message: string, size = 0): Promise<void> => {
+          await writeMessage(lp, FileResponse, { status, size: BigInt(size), message, blocks: new Uint8Array(0) }, idle.signal)
+        }
+        if (cid == null) { await answer(FileStatus.BAD_REQUEST, 'not a CIDv1 raw sha2-256'); continue }
+        const opened = handler == null ? { status: FileStatus.BUSY, message: 'not ready' } as const : await handler.open(from, cid, { offset: 0, length: 0 })
+        if (opened.status !== 'ok') { await answer(opened.status, opened.message); continue }
+        if (opened.size > MAX_BATCH_FILE_BYTES) { await answer(FileStatus.BAD_REQUEST, `${opened.size} bytes: too large for a batch`); continue }
+        const parts: Uint8Array[] = []
+        for await (const chunk of opened.source) parts.push(chunk) // at most MAX_BATCH_FILE_BYTES, checked block by block
+        await answer(FileStatus.OK, '', opened.size)
+        await lp.write(parts.length === 1 ? parts[0] : Buffer.concat(parts), { signal: idle.signal })
+        idle.touch()
+      }
+    } finally {
+      idle.stop()
+    }
+  }
+
+  async * fetchBatch (peer: PeerId, cids: CID[], signal?: AbortSignal): AsyncIterable<BatchItem> {
+    const header = AbortSignal.any([AbortSignal.timeout(HEADER_TIMEOUT_MS), ...(signal != null ? [signal] : [])])
+    const stream = await this.components.connectionManager.openStream(peer, PROTOCOL, { signal: header })
+    // frames arrive faster than we may store them: room for a full yamux window, never more
+    const lp = lpStream(stream, { maxDataLength: MAX_BATCH_FILE_BYTES + 4096, maxBufferSize: MAX_PAUSED_BUFFER_BYTES })
+    try {
+      await writeMessage(lp, FileRequest, { cid: new Uint8Array(0), offset: 0n, length: 0n, wantBlocks: false, batch: cids.map(c => c.bytes) }, header)
+      for (const cid of cids) {
+        const read = AbortSignal.any([AbortSignal.timeout(this.idleTimeout), ...(signal != null ? [signal] : [])])
+        const res = await readMessage(lp, FileResponse, read)
+        if (res.status === FileStatus.BUSY && cid === cids[0]) throw new RemoteRefusedError(res.status, `peer ${peer.toString()} is busy`)
+        if (res.status !== FileStatus.OK) { yield { cid, status: res.status, message: res.message }; continue }
+        const bytes = (await lp.read({ signal: read })).subarray()
+        if (bytes.byteLength !== Number(res.size)) throw new InvalidMessageError(`peer announced ${res.size} bytes for ${cid.toString()} and sent ${bytes.byteLength}`)
+        yield { cid, status: res.status, message: '', bytes }
+      }
+      await stream.close({ signal: AbortSignal.timeout(HEADER_TIMEOUT_MS) }).catch(() => {})
+    } catch (err: any) {
+      stream.abort(err)
+      throw err
     }
   }
 

@@ -60,8 +60,13 @@ export interface FetchOptions {
   signal?: AbortSignal
 }
 
+/** One file of a batch: its status and, if OK, its bytes (not yet verified). */
+export interface BatchItem { cid: CID, status: FileStatus, message: string, bytes?: Uint8Array }
+
 export interface FileTransfer {
   fetch: (peer: PeerId, cid: CID, opts?: FetchOptions) => Promise<Download>
+  /** many small files on one stream, in order; throws if the stream breaks */
+  fetchBatch: (peer: PeerId, cids: CID[], signal?: AbortSignal) => AsyncIterable<BatchItem>
   /** transfers being served now */
   serving: () => number
 }
