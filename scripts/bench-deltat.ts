@@ -20,6 +20,7 @@ const [sender, receiver] = net.nodes
 try {
   sender.pusher.stop() // measure the pull, not the push
   receiver.puller.pauseSchedule() // no background pass: we start it
+  if (process.env.NOFETCH != null) receiver.fetcher.stop()
   const t0 = performance.now()
   for (let i = 0; i < N; i += 1000) {
     const batch: NewDoc[] = []
@@ -39,6 +40,8 @@ try {
   const pass = await receiver.puller.pass(sender.site.peerId)
   const metaDone = performance.now()
   if (!pass.ok || pass.stored !== N) throw new Error(`pass: ${JSON.stringify(pass)}`)
+  console.log(`  metadata of ${N} documents stored after ${((metaDone - t1) / 1000).toFixed(2)} s`)
+  if (process.env.NOFETCH != null) process.exit(0)
   if (DATA > 0) await waitFor(async () => (await receiver.site.docs.wants()).length === 0, 600_000, 'data files')
   const t2 = performance.now()
   const secs = (t2 - t1) / 1000

@@ -36,6 +36,9 @@ export const READ_CHUNK_BYTES = 256 * 1024
 /** Largest file {@link FsFileStore.putBytes} writes with synchronous calls (a few µs each). */
 export const SMALL_PUT_BYTES = 64 * 1024
 
+/** How long a free-space reading is trusted (see checkSpace). */
+const FREE_SPACE_TTL_MS = 1_000
+
 const fsyncFd = promisify(fsync)
 const execFileAsync = promisify(execFile)
 
@@ -134,12 +137,22 @@ export class FsFileStore implements FileStore {
     }
   }
 
-  /** Refuse to start storing `size` more bytes if that would eat into the reserve. */
+  private free?: { bytes: number, at: number }
+
+  /**
+   * Refuse to start storing `size` more bytes if that would eat into the reserve. The free space
+   * is read at most every FREE_SPACE_TTL_MS and counted down by what was staged since, so that a
+   * batch of thousands of small files does not cost a statfs each.
+   */
   async checkSpace (size: number): Promise<void> {
     if (this.reserveBytes <= 0) return
-    const fs = await statfs(this.root)
-    const free = Number(fs.bavail) * Number(fs.bsize)
-    if (free - size < this.reserveBytes) throw new DiskReserveError(size, free, this.reserveBytes)
+    const now = performance.now()
+    if (this.free == null || now - this.free.at > FREE_SPACE_TTL_MS || this.free.bytes - size < this.reserveBytes) {
+      const fs = await statfs(this.root)
+      this.free = { bytes: Number(fs.bavail) * Number(fs.bsize), at: now }
+    }
+    if (this.free.bytes - size < this.reserveBytes) throw new DiskReserveError(size, this.free.bytes, this.reserveBytes)
+    this.free.bytes -= size
   }
 
   private async ensureStaging (): Promise<void> {
@@ -324,6 +337,19 @@ export class FsFileStore implements FileStore {
     // stream, then by the handle's garbage collection, which kills the process with EBADF)
     const end = length != null ? offset + length - 1 : undefined
     if (length === 0) { await fh.close(); return }
+    const st = await fh.stat()
+    if (st.size - offset <= SMALL_PUT_BYTES) {
+      // a small file: one read, no stream machinery (batches serve thousands of these)
+      try {
+        const want = Math.max(0, Math.min(st.size, end != null ? end + 1 : st.size) - offset)
+        const buf = Buffer.allocUnsafe(want)
+        const { bytesRead } = await fh.read(buf, 0, want, offset)
+        if (bytesRead > 0) yield buf.subarray(0, bytesRead)
+      } finally {
+        await fh.close()
+      }
+      return
+    }
     yield * createReadStream('', { fd: fh, start: offset, end, highWaterMark: READ_CHUNK_BYTES, autoClose: true }) as AsyncIterable<Buffer>
   }
 
