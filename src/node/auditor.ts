@@ -9,6 +9,9 @@ import type { Site } from '../site.js'
 import { audit, type AuditReport } from '../store/audit.js'
 import { summary } from '../ops/audit.js'
 
+/** A store never audited is first audited this long after the node starts. */
+export const FIRST_AUDIT_DELAY_MS = 3600_000
+
 /** Files checked between two checkpoints. */
 export const CHECKPOINT_EVERY = 100
 
@@ -43,7 +46,9 @@ export class Auditor {
     const meta = this.site.db.meta
     const last = (await meta.get('lastAudit')) as { finishedAt: string } | undefined
     const resuming = (await meta.get('auditCheckpoint')) != null
-    const due = resuming || last == null ? 0 : Math.max(0, Date.parse(last.finishedAt) + this.intervalMs - Date.now())
+    // never audited: the first audit an hour after start (or sooner with a shorter interval),
+    // out of the way of the initial sync; an interrupted one continues at once
+    const due = resuming ? 0 : last == null ? Math.min(this.intervalMs, FIRST_AUDIT_DELAY_MS) : Math.max(0, Date.parse(last.finishedAt) + this.intervalMs - Date.now())
     this.timer = setTimeout(() => {
       this.running = this.run().catch(err => {
         if (!this.abort.signal.aborted) this.log.error('scheduled audit failed: %e', err)

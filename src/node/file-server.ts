@@ -17,6 +17,9 @@ import { RecordError, verifyRevision } from '../model/record.js'
 import { hashFile } from '../store/audit.js'
 import type { ReplicationStats } from './stats.js'
 
+/** Largest copy hashed whole before a repair is answered (~0.3 s at 1.7 GB/s). */
+export const REPAIR_PRECHECK_MAX_BYTES = 512 * 1024 * 1024
+
 export class DamagedFileError extends Error {
   static readonly name = 'DamagedFileError'
   constructor (cid: string, detail: string) {
@@ -50,8 +53,11 @@ export function fileServer (site: Site, stats: ReplicationStats, onDamaged: (cid
         return { status: FileStatus.BAD_REQUEST, message: `range ${range.offset}+${range.length} is not block-aligned within ${size} bytes (blocks of ${bsize})` }
       }
       const blockList = await blockListOf(site, cid, size)
-      // a repair must not start from a bad copy: check the whole file before saying yes
-      if (blockList != null && proof != null && !(await hashFile(site, cid)).ok) {
+      // a repair must not start from a bad copy: check the whole file before saying yes — where that
+      // fits well within the requester's header deadline; a larger copy is checked block by block
+      // as it is sent (a bad block aborts the transfer and quarantines the copy all the same)
+      const precheck = proof != null && end - range.offset <= REPAIR_PRECHECK_MAX_BYTES
+      if (blockList != null && precheck && !(await rangeIsGood(site, cid, blockList, size, range.offset, end))) {
         await site.blobs.markDamaged(key, 'hash-mismatch', size)
         onDamaged(key)
         return { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' }
@@ -125,4 +131,31 @@ async function repairEligible (site: Site, from: string, cid: string, proof: Rep
     if (err instanceof RecordError) return false
     throw err
   }
+}
+
+/** Do the blocks of [offset, end) match the block list? (repairs check before they answer) */
+async function rangeIsGood (site: Site, cid: CID, blockList: Uint8Array, size: number, offset: number, end: number): Promise<boolean> {
+  const bsize = blockSize(size)
+  let index = offset / bsize
+  let h = createHash('sha256')
+  let inBlock = 0
+  let total = 0
+  for await (const chunk of site.files.read(cid, offset, end - offset)) {
+    total += chunk.byteLength
+    let off = 0
+    while (off < chunk.byteLength) {
+      const len = Math.min(bsize, size - index * bsize)
+      const take = Math.min(len - inBlock, chunk.byteLength - off)
+      h.update(chunk.subarray(off, off + take))
+      inBlock += take
+      off += take
+      if (inBlock === len) {
+        if (!h.digest().equals(blockDigest(blockList, index))) return false
+        h = createHash('sha256')
+        inBlock = 0
+        index++
+      }
+    }
+  }
+  return inBlock === 0 && total === end - offset
 }

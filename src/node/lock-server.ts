@@ -115,6 +115,11 @@ export class LockServer implements LockHandler {
   }
 
   private async commitUnderLease (from: string, req: Commit, data: AsyncIterable<Uint8Array> | null, lease: Lease): Promise<LockResponse> {
+    // the operator may have removed the partner or turned `updates` off since the lease was granted
+    if (this.site.peers.get(from)?.updates !== true) {
+      await drain(data)
+      return lockResponse(LockStatus.REFUSED, { message: 'this home no longer grants you locks (updates off or not listed)' })
+    }
     if (req.metadata != null && req.metadata.byteLength > MAX_METADATA_BYTES) {
       await drain(data)
       return lockResponse(LockStatus.BAD_REQUEST, { message: 'metadata over the limit' })

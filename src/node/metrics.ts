@@ -45,7 +45,7 @@ export function nodeMetrics (node: QuireNode): Registry {
   gauge('quire_lock_leases', 'live leases granted as home', [], set => set({}, node.lockServer.leases.list().length))
   gauge('quire_partner_connected', '1 if the partner is connected', ['peer'], set => { for (const p of partners()) set({ peer: p }, node.links.isConnected(p) ? 1 : 0) })
   gauge('quire_partner_push_lag', 'change-log entries after the push cursor for the partner', ['peer'], async set => {
-    for (const r of site.peers.list()) if (r.replicate) set({ peer: r.peerId }, await site.docs.changesAfterCount(await site.docs.pushCursor(r.peerId)))
+    for (const r of site.peers.list()) if (r.replicate) set({ peer: r.peerId }, await site.docs.changesAfterCount(await site.docs.pushCursor(r.peerId, r.policy)))
   })
   gauge('quire_partner_last_checked_timestamp_seconds', 'end of the last complete delta-T pass with the partner', ['peer'], async set => {
     for (const p of partners()) {

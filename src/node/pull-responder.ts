@@ -56,6 +56,8 @@ export async function answerPull (site: Site, from: string, pull: Pull): Promise
       if (changes.length < 1000 || upTo - since >= MAX_SCAN) break
     }
   }
-  const more = (await site.docs.changesSince(upTo, 1)).length > 0
+  // nothing is owed to an unlisted requester, nor by a store being recovered: "no more", or the
+  // requester would ask again and again for a batch that never comes
+  const more = row != null && (await site.docs.changesSince(upTo, 1)).length > 0
   return { entries, epoch: meta.epoch, upTo: BigInt(upTo), more, policy: BigInt(policy) }
 }

@@ -8,8 +8,9 @@
  * had, or refused for good; it stops before the first FAILED verdict, so that one is offered again.
  * The cursor is persisted, so a document put while the node was down, or while the partner was
  * unreachable, is pushed when both are up. A failing push backs off (bounded) and never blocks a
- * local commit. When a row widens (replicate, datareplicate or hub turned on) the cursor goes back
- * to 0: older documents may now be owed.
+ * local commit. The cursor remembers the row's policy generation: when the row widens
+ * (replicate, datareplicate or hub turned on) or is added again, it starts from 0, since older
+ * documents may now be owed — also when that happened while the node was down.
  */
 import type { Logger } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -17,7 +18,7 @@ import type { Site } from '../site.js'
 import type { Inventory, Entry } from '../protocols/inventory/index.js'
 import { MAX_ENTRIES, TARGET_MESSAGE_BYTES } from '../protocols/inventory/constants.js'
 import { Outcome } from '../../protocols/inventory.js'
-import { widened, type PeerRow } from '../model/peer-row.js'
+import type { PeerRow } from '../model/peer-row.js'
 import type { PartnerLinks } from './partners.js'
 import type { ReplicationStats } from './stats.js'
 import { entryBytes, entryFor } from './entries.js'
@@ -36,11 +37,7 @@ export class Pusher {
   private readonly workers = new Map<string, Worker>()
   private stopped = false
   private readonly onDocChange = (): void => { this.kickAll() }
-  private readonly onRowChange = (peerId: string, row: PeerRow | null): void => {
-    this.rowChanged(peerId, row).catch(err => this.log.error('row change for %s: %e', peerId, err))
-  }
-
-  private readonly previousRows = new Map<string, PeerRow>()
+  private readonly onRowChange = (peerId: string, row: PeerRow | null): void => { this.rowChanged(peerId, row) }
 
   constructor (site: Site, inventory: Inventory, links: PartnerLinks, stats: ReplicationStats, log: Logger) {
     this.site = site
@@ -51,7 +48,6 @@ export class Pusher {
   }
 
   start (): void {
-    for (const row of this.site.peers.list()) this.previousRows.set(row.peerId, structuredClone(row))
     this.site.docs.on('change', this.onDocChange)
     this.site.peers.on('change', this.onRowChange)
     this.kickAll()
@@ -99,17 +95,10 @@ export class Pusher {
     })
   }
 
-  private async rowChanged (peerId: string, row: PeerRow | null): Promise<void> {
-    const before = this.previousRows.get(peerId)
-    if (row == null) {
-      this.previousRows.delete(peerId)
-      this.workers.delete(peerId)
-      await this.site.docs.setPushCursor(peerId, 0)
-      return
-    }
-    this.previousRows.set(peerId, structuredClone(row))
-    if ((before == null || widened(before, row)) && row.replicate) await this.site.docs.setPushCursor(peerId, 0)
-    this.kick(peerId)
+  private rowChanged (peerId: string, row: PeerRow | null): void {
+    // a widened or re-added row has a new policy generation: its push cursor starts again by itself
+    if (row == null) this.workers.delete(peerId)
+    else this.kick(peerId)
   }
 
   /** Push everything owed to the partner, batch by batch, while it stays connected. */
@@ -118,7 +107,7 @@ export class Pusher {
     while (!this.stopped) {
       const row = this.site.peers.get(peerId)
       if (row == null || !row.replicate || !this.links.isConnected(peerId)) return
-      const cursor = await docs.pushCursor(peerId)
+      const cursor = await docs.pushCursor(peerId, row.policy)
       const changes = await docs.changesSince(cursor, MAX_ENTRIES)
       if (changes.length === 0) return
       const entries: Entry[] = []
@@ -144,11 +133,11 @@ export class Pusher {
         this.stats.of(peerId).pushed += verdicts.filter(v => v.outcome === Outcome.STORED).length
         if (failedAt >= 0) {
           next = failedAt === 0 ? cursor : seqs[failedAt - 1]
-          await docs.setPushCursor(peerId, next)
+          await docs.setPushCursor(peerId, next, row.policy)
           throw new Error(`partner could not store ${failedAt === 0 ? 'the first entry' : `entry ${failedAt}`} yet`)
         }
       }
-      await docs.setPushCursor(peerId, next)
+      await docs.setPushCursor(peerId, next, row.policy)
     }
   }
 }

@@ -64,6 +64,7 @@ export class Repairer {
   private readonly files: FileTransfer
   private readonly log: Logger
   private readonly sub: Level<string, RepairRecord>
+  private readonly history: Level<string, RepairRecord>
   private readonly inFlight = new Map<string, Promise<RepairRecord>>()
 
   private readonly isConnected: (peerId: string) => boolean
@@ -74,6 +75,7 @@ export class Repairer {
     this.isConnected = isConnected
     this.log = log
     this.sub = site.db.sub<RepairRecord>('repairs')
+    this.history = site.db.sub<RepairRecord>('repairlog')
   }
 
   async list (): Promise<RepairRecord[]> {
@@ -136,7 +138,11 @@ export class Repairer {
       rec.state = state
       rec.updatedAt = now()
       if (reason != null) rec.reason = reason
-      await this.sub.put(cidText, rec)
+      const b = this.site.db.level.batch()
+      b.put(cidText, rec as any, { sublevel: this.sub as any })
+      // finished repairs stay in the history (quire log); the current one is keyed by CID
+      if (state === 'audited' || state === 'failed') b.put(`${cidText}\x00${rec.updatedAt}`, rec as any, { sublevel: this.history as any })
+      await b.write()
     }
     await save('requested')
     const cid = parseCid(cidText)
@@ -150,14 +156,10 @@ export class Repairer {
       await save('staging')
       const progress = reporter(onProgress, `repairing ${id}`, size, 'bytes')
       const peer = peerIdFromString(from)
-      try {
-        if ((await this.repairBlocks(peer, expect, proof, n => progress.add(n))) == null) {
-          await receiveFile(this.site, this.files, peer, expect, { proof, onBytes: n => progress.add(n) })
-        }
-        progress.end()
-      } catch (err: any) {
-        throw new Error(err.code === 'file-mismatch' ? `its copy does not match the signed record (${err.message})` : err.message)
+      if ((await this.repairBlocks(peer, expect, proof, n => progress.add(n))) == null) {
+        await receiveFile(this.site, this.files, peer, expect, { proof, onBytes: n => progress.add(n) })
       }
+      progress.end()
       await save('replaced')
       const reason = await auditFile(this.site, cidText, size)
       if (reason != null) throw new Error(`the replaced file failed its re-audit (${reason})`)
@@ -167,10 +169,10 @@ export class Repairer {
     } catch (err: any) {
       const refused = err?.name === 'RemoteRefusedError'
       const noCopy = refused && (err.status === FileStatus.NOT_FOUND || err.status === FileStatus.DAMAGED)
-      const badCopy = /does not match/.test(String(err?.message))
+      const badCopy = err?.code === 'file-mismatch'
       const why = noCopy
         ? `partner ${from} has no good copy (${err.status === FileStatus.DAMAGED ? 'its copy is damaged' : 'it does not hold the file'})`
-        : refused ? `partner ${from} refused (${err.status})` : badCopy ? `partner ${from} has no good copy: ${err.message}` : `the transfer from ${from} broke: ${err.message}`
+        : refused ? `partner ${from} refused (${err.status})` : badCopy ? `partner ${from} has no good copy: its copy does not match the signed record (${err.message})` : `the transfer from ${from} broke: ${err.message}`
       const transient = !noCopy && !badCopy && !(refused && err.status !== FileStatus.BUSY)
       // a staged part is worth keeping only for a retry of the same transfer
       if (!transient) await this.site.files.discardStaged(cid)

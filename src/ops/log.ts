@@ -36,12 +36,16 @@ export const log: Operation<{ id: string }, { id: string, events: LogEvent[] }> 
       if (data != null) cids.add(data.cid)
       events.push({ kind: 'revision', rev: r.rev, at: h.at, committedAt: r.time, committedBy: r.home, from: h.from, ...(h.requestedBy != null ? { requestedBy: h.requestedBy } : {}), deleted: r.deleted, data, verified })
     }
-    const repairs = ctx.site.db.sub<RepairRecord>('repairs')
+    const current = ctx.site.db.sub<RepairRecord>('repairs')
+    const finished = ctx.site.db.sub<RepairRecord>('repairlog')
     for (const cid of cids) {
-      const rep = await repairs.get(cid)
-      if (rep != null) events.push({ kind: 'repair', at: rep.updatedAt, cid, from: rep.from, state: rep.state, ...(rep.reason != null ? { reason: rep.reason } : {}) })
-      const blob = await ctx.site.blobs.get(cid)
-      if (blob?.damaged != null) events.push({ kind: 'damage', at: blob.damaged.at, cid, reason: blob.damaged.reason })
+      const reps: RepairRecord[] = []
+      for await (const r of finished.values({ gt: `${cid}\x00`, lt: `${cid}\x01` })) reps.push(r)
+      const now = await current.get(cid)
+      // the one in progress, if it is not already in the history
+      if (now != null && !reps.some(r => r.updatedAt === now.updatedAt)) reps.push(now)
+      for (const rep of reps) events.push({ kind: 'repair', at: rep.updatedAt, cid, from: rep.from, state: rep.state, ...(rep.reason != null ? { reason: rep.reason } : {}) })
+      for (const d of await ctx.site.blobs.damageHistory(cid)) events.push({ kind: 'damage', at: d.at, cid, reason: d.reason })
     }
     events.sort((a, b) => a.at.localeCompare(b.at))
     return { id, events }

@@ -53,8 +53,8 @@ export const status: Operation<Record<string, never>, StatusResult> = {
         lastChecked: pull.lastChecked,
         upToDate: pull.upToDate,
         acceptOnly: row.addrs.length === 0,
-        pushCursor: row.replicate ? await docs.pushCursor(row.peerId) : null,
-        pushLag: row.replicate ? await docs.changesAfterCount(await docs.pushCursor(row.peerId)) : null,
+        pushCursor: row.replicate ? await docs.pushCursor(row.peerId, row.policy) : null,
+        pushLag: row.replicate ? await docs.changesAfterCount(await docs.pushCursor(row.peerId, row.policy)) : null,
         counters: node?.stats.snapshot(row.peerId) ?? null
       }
     }))

@@ -20,6 +20,8 @@ export class Blobs {
   private readonly sub: Level<string, BlobInfo>
   /** each stored file's block list (model/blocks.ts), binary */
   private readonly lists: Level<string, Uint8Array>
+  /** damage findings, kept after repairs: cid NUL time → {reason, at} */
+  private readonly history: Level<string, { reason: DamageReason, at: string }>
   /** damaged CIDs, kept in memory: the hot paths (serving, `local`) must not wait on disk */
   private readonly damagedSet = new Set<string>()
 
@@ -29,6 +31,7 @@ export class Blobs {
     this.db = db
     this.sub = db.sub<BlobInfo>('blobs')
     this.lists = db.sub<Uint8Array>('blocklists', true)
+    this.history = db.sub<{ reason: DamageReason, at: string }>('damagelog')
   }
 
   static async open (db: Db): Promise<Blobs> {
@@ -62,9 +65,21 @@ export class Blobs {
 
   async markDamaged (cid: string, reason: DamageReason, size?: number): Promise<void> {
     const info = (await this.sub.get(cid)) ?? { size: size ?? 0, storedAt: new Date().toISOString() }
+    const first = info.damaged == null
     info.damaged = { reason, at: new Date().toISOString() }
-    await this.sub.put(cid, info)
+    const b = this.db.level.batch()
+    b.put(cid, info as any, { sublevel: this.sub as any })
+    // the finding is kept in the history even after a repair clears the mark (quire log)
+    if (first) b.put(`${cid}\x00${info.damaged.at}`, info.damaged as any, { sublevel: this.history as any })
+    await b.write()
     this.damagedSet.add(cid)
+  }
+
+  /** Every damage finding for a file, oldest first. */
+  async damageHistory (cid: string): Promise<Array<{ reason: DamageReason, at: string }>> {
+    const out: Array<{ reason: DamageReason, at: string }> = []
+    for await (const v of this.history.values({ gt: `${cid}\x00`, lt: `${cid}\x01` })) out.push(v)
+    return out
   }
 
   async clearDamage (cid: string, size: number): Promise<void> {

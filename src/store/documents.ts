@@ -76,7 +76,7 @@ export class Documents extends EventEmitter<DocumentEvents> {
   private readonly changes: Level<string, string>
   private readonly cidrefs: Level<string, number>
   private readonly wantsSub: Level<string, Want>
-  private readonly pushed: Level<string, number>
+  private readonly pushed: Level<string, number | { seq: number, policy: number }>
   private seq = 0
   private count = 0
   private tail: Promise<unknown> = Promise.resolve()
@@ -94,7 +94,7 @@ export class Documents extends EventEmitter<DocumentEvents> {
     this.changes = db.sub<string>('changes')
     this.cidrefs = db.sub<number>('cidrefs')
     this.wantsSub = db.sub<Want>('wants')
-    this.pushed = db.sub<number>('pushed')
+    this.pushed = db.sub<number | { seq: number, policy: number }>('pushed')
   }
 
   static async open (db: Db, files: FileStore, blobs: Blobs): Promise<Documents> {
@@ -328,13 +328,18 @@ export class Documents extends EventEmitter<DocumentEvents> {
       const held = new Map(cids.map((c, i) => [c, undefined as Want | undefined]))
       const got = await this.wantsSub.getMany(cids)
       cids.forEach((c, i) => held.set(c, got[i]))
+      // decided here, under the mutex, not by the caller: a file that arrived since the caller
+      // looked (its want already dropped) must not be wanted again, or it would be fetched twice
+      const present = new Set<string>()
+      for (const cid of cids) if (!this.blobs.isDamaged(cid) && (await this.files.stat(parseCid(cid))) != null) present.add(cid)
       for (const { cid, size, blocks, source, id } of items) {
+        if (present.has(cid)) continue
         const w = held.get(cid) ?? { size, blocks, sources: [], ids: [] }
         if (!w.sources.includes(source)) w.sources.push(source)
         if (!w.ids.includes(id)) w.ids.push(id)
         held.set(cid, w)
       }
-      await this.wantsSub.batch([...held].map(([key, value]) => ({ type: 'put' as const, key, value: value! })))
+      await this.wantsSub.batch([...held].filter(([key]) => !present.has(key)).map(([key, value]) => ({ type: 'put' as const, key, value: value! })))
     })
   }
 
@@ -351,7 +356,7 @@ export class Documents extends EventEmitter<DocumentEvents> {
   }
 
   async dropWants (cids: string[]): Promise<void> {
-    await this.wantsSub.batch(cids.map(key => ({ type: 'del' as const, key })))
+    await this.exclusive(async () => { await this.wantsSub.batch(cids.map(key => ({ type: 'del' as const, key }))) })
   }
 
   async wants (): Promise<Array<[string, Want]>> {
@@ -362,11 +367,19 @@ export class Documents extends EventEmitter<DocumentEvents> {
 
   // --- push cursors --------------------------------------------------------------------------
 
-  async pushCursor (peerId: string): Promise<number> {
-    return (await this.pushed.get(peerId)) ?? 0
+  /**
+   * How far the push to a partner got, under which policy generation of its row: a cursor built
+   * under another generation (the row widened, or was removed and added again, even while the node
+   * was down) starts again from 0.
+   */
+  async pushCursor (peerId: string, policy?: number): Promise<number> {
+    const v = await this.pushed.get(peerId)
+    if (v == null) return 0
+    if (typeof v === 'number') return v
+    return policy == null || v.policy === policy ? v.seq : 0
   }
 
-  async setPushCursor (peerId: string, seq: number): Promise<void> {
-    await this.pushed.put(peerId, seq)
+  async setPushCursor (peerId: string, seq: number, policy = 0): Promise<void> {
+    await this.pushed.put(peerId, { seq, policy })
   }
 }

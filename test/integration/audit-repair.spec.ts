@@ -225,6 +225,12 @@ describe('fixity audit and repair (real quire serve processes)', function () {
       await Promise.all([serve(A), serve(B)])
       await waitLocal(B, docs, 90_000)
       for (const d of docs) assert.ok(await hashesTo(dataPath(B.home, d.cid), d.cid), `B's copy of ${d.id} arrived whole`)
+      // quiet before damage: B's first delta-T pass re-offers every file, and a file deleted before
+      // that pass would simply be fetched again (self-healing by replication, not what F1 tests)
+      await waitFor(async () => {
+        const st = await statusOf(B)
+        return st.counts.wantedFiles === 0 && st.partners.every((p: any) => p.upToDate === true)
+      }, 60_000, 'B to finish its first pass', 250)
     })
 
     after(async function () {
@@ -356,7 +362,9 @@ describe('fixity audit and repair (real quire serve processes)', function () {
       const [doc] = await putAtA(prefix, 1, 4 * MiB)
       const atB = dataPath(B.home, doc.cid)
       await how(dataPath(A.home, doc.cid))
-      await flipBit(atB)
+      // B's damage in the first block, where A's copy is damaged too: a block-level repair needs
+      // exactly that block from A (damage elsewhere in A's copy would not stop a correct repair)
+      await flipBit(atB, 100)
       await auditFlags(B, [doc.cid])
       const before = await readBytes(atB)
       const inoBefore = (await stat(atB)).ino
@@ -377,7 +385,7 @@ describe('fixity audit and repair (real quire serve processes)', function () {
     }
 
     it('F2: the named partner\'s copy has a flipped bit: repair fails closed, names it, B stays flagged, A flags its copy', async function () {
-      await badPartnerCopy('f2flip', async p => await flipBit(p))
+      await badPartnerCopy('f2flip', async p => await flipBit(p, 100))
     })
 
     it('F2: the named partner\'s copy is truncated: repair fails closed, names it, B stays flagged, A flags its copy', async function () {
