@@ -10,7 +10,10 @@
  *   - larger files go one per stream, resumable from their last verified block (receive-file.ts).
  * When files arrive, their wants go and the documents that name them are touched in the change
  * log, so partners that get data from us (hub rows) hear of them. A failed transfer backs off per
- * file; a source that is not eligible, lacks the file, or sends wrong bytes is dropped from it.
+ * file (doubling from FETCH_RETRY_MIN_MS), except that an attempt which moved at least a block
+ * before it broke starts the back-off over: a flaky link that cuts a large file again and again
+ * must not push its next try minutes away while every try gets further. A source that is not
+ * eligible, lacks the file, or sends wrong bytes is dropped from it.
  * Metadata never waits behind files: this queue is separate from the inventory exchange.
  */
 import type { Logger } from '@libp2p/interface'
@@ -22,6 +25,7 @@ import { MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES, TARGET_BATCH_BYTES } from '../pr
 import type { Want } from '../store/documents.js'
 import type { PartnerLinks } from './partners.js'
 import type { ReplicationStats } from './stats.js'
+import { MIN_BLOCK_SIZE } from '../model/blocks.js'
 import type { WantedFile } from './receiver.js'
 import { parseCid } from '../model/cids.js'
 import { receiveFile } from './receive-file.js'
@@ -49,6 +53,8 @@ export class Fetcher {
   private readonly busy = new Set<string>()
   private readonly backoff = new Map<string, { until: number, delay: number }>()
   private timer?: NodeJS.Timeout
+  /** wakes the scan when a back-off shorter than the scan interval runs out */
+  private retryTimer?: NodeJS.Timeout
   private scanning = false
   private rescan = false
   private stopped = false
@@ -69,6 +75,7 @@ export class Fetcher {
   stop (): void {
     this.stopped = true
     clearInterval(this.timer)
+    clearTimeout(this.retryTimer)
   }
 
   transfers (): TransferView[] {
@@ -162,6 +169,10 @@ export class Fetcher {
     const prev = this.backoff.get(cid)
     const delay = Math.min(FETCH_RETRY_MAX_MS, prev == null ? FETCH_RETRY_MIN_MS : prev.delay * 2)
     this.backoff.set(cid, { until: Date.now() + delay, delay })
+    if (delay < FETCH_SCAN_INTERVAL_MS && this.retryTimer == null) {
+      this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.kick() }, delay)
+      this.retryTimer.unref()
+    }
   }
 
   private async dropSource (cid: string, source: string): Promise<void> {
@@ -192,6 +203,10 @@ export class Fetcher {
           onResume: offset => { view.done = offset },
           onBytes: n => { view.done += n; network += n }
         })
+      } catch (err) {
+        // it got further this time: retry soon, whatever the failures before
+        if (network >= MIN_BLOCK_SIZE) this.backoff.delete(cidText)
+        throw err
       } finally {
         this.stats.of(view.peer).bytesReceived += network
       }

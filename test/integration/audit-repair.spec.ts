@@ -29,14 +29,10 @@ import {
   addUnknownFiles, cidOf, dataPath, deleteFile, filesDir, filesFailingHash, flipBit, hashesTo, readBytes, sha256File,
   stagedFiles, stagingDir, truncateFile, wipeFileStore
 } from '../fixtures/damage.js'
+import { loopbackRange } from '../fixtures/loopback.js'
 
 /** This file's loopback addresses: 127.0.0.160 … 127.0.0.199 (other files use other ranges). */
-let nextHost = 160 + (process.pid % 40)
-function ip (): string {
-  const x = nextHost
-  nextHost = nextHost >= 199 ? 160 : nextHost + 1
-  return `127.0.0.${x}`
-}
+const ip = loopbackRange(160, 199, { spread: true })
 
 const KiB = 1024
 const MiB = 1024 * KiB

@@ -18,14 +18,10 @@ import {
 } from '../fixtures/cli.js'
 import { rawCidOf } from '../../src/model/cids.js'
 import { EvilPeer, Outcome, newIdentity, stealKey, type Crafted } from '../fixtures/evil-peer.js'
+import { loopbackRange } from '../fixtures/loopback.js'
 
 /** This file's loopback addresses: 127.0.0.60 … 127.0.0.79 (other files use other ranges). */
-let nextHost = 60
-function ip (): string {
-  const x = nextHost
-  nextHost = nextHost >= 79 ? 60 : nextHost + 1
-  return `127.0.0.${x}`
-}
+const ip = loopbackRange(60, 79)
 
 interface Scene {
   victim: InitNode

@@ -19,14 +19,10 @@ import {
 import { LockPeer, LockStatus, Outcome, heldUpload, lockResponse, statusName, type LockResponse } from '../fixtures/lock-peer.js'
 import { rawCidOf } from '../../src/model/cids.js'
 import { verifyRevision } from '../../src/model/record.js'
+import { loopbackRange } from '../fixtures/loopback.js'
 
 /** This file's loopback addresses: 127.0.0.120 … 127.0.0.159 (other files use other ranges). */
-let nextHost = 120
-function ip (): string {
-  const x = nextHost
-  nextHost = nextHost >= 159 ? 120 : nextHost + 1
-  return `127.0.0.${x}`
-}
+const ip = loopbackRange(120, 159)
 
 const CONVERGE_MS = 15_000
 

@@ -26,14 +26,10 @@ import {
   type InitNode, type QuireResult, type Served
 } from '../fixtures/cli.js'
 import { cidOf, dataPath, flipBit, hashesTo } from '../fixtures/damage.js'
+import { loopbackRange } from '../fixtures/loopback.js'
 
 /** This file's loopback addresses: 127.0.0.200 … 127.0.0.239 (other files use other ranges). */
-let nextHost = 200 + (process.pid % 40)
-function ip (): string {
-  const x = nextHost
-  nextHost = nextHost >= 239 ? 200 : nextHost + 1
-  return `127.0.0.${x}`
-}
+const ip = loopbackRange(200, 239, { spread: true })
 
 const KiB = 1024
 const MiB = 1024 * KiB

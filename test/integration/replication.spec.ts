@@ -19,14 +19,10 @@ import { join } from 'node:path'
 import {
   cleanupAll, initNode, quire, quireOk, sleep, startServe, waitFor, type InitNode, type Served
 } from '../fixtures/cli.js'
+import { loopbackRange } from '../fixtures/loopback.js'
 
 /** This file's loopback addresses: 127.0.0.40 … 127.0.0.59 (other files use other ranges). */
-let nextHost = 40
-function ip (): string {
-  const x = nextHost
-  nextHost = nextHost >= 59 ? 40 : nextHost + 1
-  return `127.0.0.${x}`
-}
+const ip = loopbackRange(40, 59)
 
 const CONVERGE_MS = 20_000
 const DATA_BYTES = 100 * 1024
