@@ -18,7 +18,7 @@ export interface Expected { cid: CID, size: number, blocks: CID }
 export interface ReceiveOptions {
   proof?: RepairProof
   signal?: AbortSignal
-  /** bytes read from the network */
+  /** bytes read from the network (counted as they arrive, also those a broken transfer never used) */
   onBytes?: (n: number) => void
   /** a staged prefix of this many verified bytes was kept: the transfer resumes after it */
   onResume?: (offset: number) => void
@@ -35,7 +35,7 @@ export async function receiveFile (site: Site, client: FileTransfer, peer: PeerI
   let download
   try {
     if (writer != null && writer.offset === expect.size) return await writer.finish()
-    download = await client.fetch(peer, expect.cid, { offset: writer?.offset ?? 0, wantBlocks: writer == null, proof: opts.proof, signal: opts.signal })
+    download = await client.fetch(peer, expect.cid, { offset: writer?.offset ?? 0, wantBlocks: writer == null, proof: opts.proof, signal: opts.signal, onReceived: opts.onBytes })
   } catch (err) {
     await writer?.close(true)
     throw err
@@ -44,10 +44,7 @@ export async function receiveFile (site: Site, client: FileTransfer, peer: PeerI
     if (download.size !== expect.size) throw new FileMismatchError(`the partner's copy is ${download.size} bytes, the record says ${expect.size}`)
     writer ??= await site.files.receive(expect, download.blockList ?? new Uint8Array(0))
     if (writer.offset > 0) opts.onResume?.(writer.offset)
-    for await (const chunk of download.bytes) {
-      await writer.write(chunk)
-      opts.onBytes?.(chunk.byteLength)
-    }
+    for await (const chunk of download.bytes) await writer.write(chunk)
     return await writer.finish()
   } catch (err: any) {
     download.abort(err)

@@ -72,25 +72,50 @@ export async function sendBytes (stream: Stream, chunk: Uint8Array, signal?: Abo
 }
 
 /**
+ * Stop a stream's incoming bytes until a reader takes them (readBytes resumes it). Call it as soon
+ * as a header has been read and the body may follow while other work runs first: with no reader
+ * and no pause, yamux keeps granting window, the bytes pile up in the stream's read buffer and,
+ * past its limit, the stream is reset. Paused, at most one window (16 MiB) still arrives, and the
+ * buffer is made room for it.
+ */
+export function holdIncoming (stream: Stream): void {
+  stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, MAX_PAUSED_BUFFER_BYTES)
+  if (stream.readStatus === 'readable') stream.pause()
+}
+
+/**
  * The stream's incoming bytes with end-to-end backpressure: while more than `highWater` bytes wait
  * for the consumer the stream is paused, which makes yamux withhold window updates from the
  * sender. Ends when the remote closes its write side and every byte was delivered; throws if the
  * stream is reset or aborted (a reset must never read as a clean end).
  */
-export async function * readBytes (stream: Stream, highWater = 1 << 20): AsyncGenerator<Uint8Array> {
-  // while paused, up to one yamux window (16 MiB at most) can still arrive: room for it, no reset
-  stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, MAX_PAUSED_BUFFER_BYTES)
+export async function * readBytes (stream: Stream, highWater = 1 << 20, onReceived?: (n: number) => void): AsyncGenerator<Uint8Array> {
+  holdIncoming(stream)
   const queue: Uint8Array[] = []
   let queued = 0
   let ended = stream.readableEnded
   let failure: Error | undefined
   let wake: (() => void) | undefined
   const notify = (): void => { const w = wake; wake = undefined; w?.() }
-  const onMessage = (evt: { data: Uint8Array | Uint8ArrayList }): void => {
-    const d = evt.data.subarray()
-    queue.push(d)
-    queued += d.byteLength
+  let pausing = false
+  const pauseIfFull = (): void => {
+    pausing = false
     if (queued > highWater && stream.readStatus === 'readable') stream.pause()
+  }
+  const onMessage = (evt: { data: Uint8Array | Uint8ArrayList }): void => {
+    // a list (what a resume dispatches: everything parked while paused) is taken chunk by chunk,
+    // not copied into one buffer
+    for (const d of evt.data instanceof Uint8Array ? [evt.data] : evt.data) {
+      queue.push(d)
+      queued += d.byteLength
+      onReceived?.(d.byteLength)
+    }
+    // Pause after the dispatch that brought these bytes, never inside it: resume() dispatches the
+    // parked bytes and only then tells yamux to resume, so a pause made during that dispatch
+    // would leave yamux granting window while the stream reads as paused — and pause() is a no-op
+    // on a stream already paused, so backpressure would be gone for good (seen as a read buffer
+    // past MAX_PAUSED_BUFFER_BYTES and a reset on a 512 MiB transfer).
+    if (queued > highWater && !pausing) { pausing = true; queueMicrotask(pauseIfFull) }
     notify()
   }
   const onEnd = (): void => { ended = true; notify() }
@@ -102,6 +127,8 @@ export async function * readBytes (stream: Stream, highWater = 1 << 20): AsyncGe
   stream.addEventListener('message', onMessage)
   stream.addEventListener('end', onEnd)
   stream.addEventListener('close', onClose)
+  // held by holdIncoming (or paused by an earlier reader): let the bytes flow to us now
+  if (stream.readStatus === 'paused') stream.resume()
   const broken = (): boolean => stream.status === 'reset' || stream.status === 'aborted'
   try {
     while (true) {

@@ -17,7 +17,7 @@
  * written (DiskReserveError); a disk that fills anyway fails the write, and the staging file goes.
  * Callers use the narrow {@link FileStore} interface, so the failure tests can wrap it with faults.
  */
-import { closeSync, createReadStream, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -33,6 +33,8 @@ import { QuireError } from '../errors.js'
 export const STAGING_DIR = '.staging'
 /** Reads for hashing and serving; large enough to amortise syscalls, small enough to bound memory. */
 export const READ_CHUNK_BYTES = 256 * 1024
+/** Reads of stored files (serving, get --data-out): one block at a time. */
+const SERVE_CHUNK_BYTES = 1024 * 1024
 /** Largest file {@link FsFileStore.putBytes} writes with synchronous calls (a few µs each). */
 export const SMALL_PUT_BYTES = 64 * 1024
 
@@ -333,24 +335,35 @@ export class FsFileStore implements FileStore {
       if (err.code === 'ENOENT') throw new FileMissingError(cid.toString())
       throw err
     }
-    // the stream owns the FileHandle and closes it (a raw fd would be closed twice: by the
-    // stream, then by the handle's garbage collection, which kills the process with EBADF)
-    const end = length != null ? offset + length - 1 : undefined
-    if (length === 0) { await fh.close(); return }
-    const st = await fh.stat()
-    if (st.size - offset <= SMALL_PUT_BYTES) {
-      // a small file: one read, no stream machinery (batches serve thousands of these)
-      try {
-        const want = Math.max(0, Math.min(st.size, end != null ? end + 1 : st.size) - offset)
-        const buf = Buffer.allocUnsafe(want)
-        const { bytesRead } = await fh.read(buf, 0, want, offset)
-        if (bytesRead > 0) yield buf.subarray(0, bytesRead)
-      } finally {
-        await fh.close()
+    // Reads of SERVE_CHUNK_BYTES into fresh buffers, the next one already under way while the
+    // consumer hashes and sends this one: few large chunks cost far less CPU (allocation, garbage
+    // collection, per-chunk work down the stack) than a read stream's many small ones.
+    let pending: Promise<{ chunk: Uint8Array, want: number }> | null = null
+    try {
+      const st = await fh.stat()
+      const stop = Math.min(st.size, length != null ? offset + length : st.size)
+      let pos = offset
+      const next = (): typeof pending => {
+        if (pos >= stop) return null
+        const want = Math.min(SERVE_CHUNK_BYTES, stop - pos)
+        const at = pos
+        pos += want
+        const buf = Buffer.allocUnsafeSlow(want)
+        return fh!.read(buf, 0, want, at).then(({ bytesRead }) => ({ chunk: buf.subarray(0, bytesRead), want }))
       }
-      return
+      pending = next()
+      while (pending != null) {
+        const { chunk, want } = await pending
+        // a short read is the end of the file (it shrank): stop, the caller sees the bytes missing
+        const short = chunk.byteLength < want
+        pending = short ? null : next()
+        if (chunk.byteLength > 0) yield chunk
+        if (short) break
+      }
+    } finally {
+      await pending?.catch(() => {})
+      await fh.close()
     }
-    yield * createReadStream('', { fd: fh, start: offset, end, highWaterMark: READ_CHUNK_BYTES, autoClose: true }) as AsyncIterable<Buffer>
   }
 
   async remove (cid: CID): Promise<void> {
@@ -450,7 +463,10 @@ export class ResumableWrite {
   private readonly expect: { cid: CID, size: number, blocks: CID }
   private readonly list: Uint8Array
   private readonly bsize: number
-  private readonly hasher: BlockHasher
+  /** SHA-256 of the verified bytes so far, for the whole-file CID */
+  private readonly whole = createHash('sha256')
+  /** SHA-256 of the block being received, fed chunk by chunk (no copy into one buffer) */
+  private block = createHash('sha256')
   private fh!: FileHandle
   private pending: Uint8Array[] = []
   private pendingBytes = 0
@@ -463,7 +479,6 @@ export class ResumableWrite {
     this.expect = expect
     this.list = list
     this.bsize = blockSize(expect.size)
-    this.hasher = new BlockHasher(expect.size)
   }
 
   static async open (store: FsFileStore, base: string, expect: ResumableWrite['expect'], list: Uint8Array): Promise<ResumableWrite> {
@@ -491,7 +506,7 @@ export class ResumableWrite {
       const { bytesRead } = await this.fh.read(buf, 0, this.bsize, i * this.bsize)
       const block = buf.subarray(0, bytesRead)
       if (!sha256Equals(block, blockDigest(this.list, i))) break
-      this.hasher.update(block)
+      this.whole.update(block)
       good++
     }
     this.offset = good * this.bsize
@@ -510,21 +525,31 @@ export class ResumableWrite {
       if (index >= blockCount(this.expect.size)) throw new FileMismatchError(`data is longer than the expected ${this.expect.size} bytes`)
       const need = this.blockLength(index) - this.pendingBytes
       const take = Math.min(need, chunk.byteLength - off)
-      this.pending.push(chunk.subarray(off, off + take))
+      const piece = chunk.subarray(off, off + take)
+      this.block.update(piece)
+      this.pending.push(piece)
       this.pendingBytes += take
       off += take
       if (this.pendingBytes === this.blockLength(index)) await this.flushBlock(index)
     }
   }
 
+  /**
+   * A block is complete: check it against the signed list, then write it. Each byte is hashed
+   * twice in all (its block, the whole file) — the block list itself is the verified one, so it
+   * is not computed again.
+   */
   private async flushBlock (index: number): Promise<void> {
-    const block = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending)
+    const pieces = this.pending
+    const length = this.pendingBytes
     this.pending = []
     this.pendingBytes = 0
-    if (!sha256Equals(block, blockDigest(this.list, index))) throw new BlockMismatchError(index)
-    this.hasher.update(block)
-    await writeAll(this.fh, block)
-    this.offset += block.byteLength
+    const digest = this.block.digest()
+    this.block = createHash('sha256')
+    if (!digest.equals(blockDigest(this.list, index))) throw new BlockMismatchError(index)
+    for (const p of pieces) this.whole.update(p)
+    await writevAll(this.fh, pieces, length)
+    this.offset += length
   }
 
   /** All bytes are in: verify the whole file, make it durable and visible. */
@@ -532,7 +557,10 @@ export class ResumableWrite {
     if (this.pendingBytes > 0 || this.offset !== this.expect.size) {
       throw new FileMismatchError(`transfer ended at ${this.offset + this.pendingBytes} of ${this.expect.size} bytes`)
     }
-    const ref = finishRef(this.hasher, this.offset, this.expect)
+    const cid = rawCidFromDigest(this.whole.digest())
+    const expected = this.expect.cid.toString()
+    if (cid.toString() !== expected) throw new FileMismatchError(`data hashes to ${cid.toString()}, expected ${expected}`)
+    const ref: StoredBlob = { cid, size: this.offset, blocks: this.expect.blocks, blockList: this.list }
     crashPoint('file.staged')
     await this.fh.sync()
     crashPoint('file.fsynced')
@@ -604,6 +632,18 @@ async function syncFileSystem (dir: string, files: string[]): Promise<void> {
 function writeAllSync (fd: number, bytes: Uint8Array): void {
   let off = 0
   while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off)
+}
+
+/** Write `pieces` (`length` bytes in all) at the file's position, in as few calls as the OS allows. */
+async function writevAll (fh: FileHandle, pieces: Uint8Array[], length: number): Promise<void> {
+  let { bytesWritten } = await fh.writev(pieces)
+  if (bytesWritten === length) return
+  // a short write (rare: signals, some file systems): finish piece by piece
+  for (const p of pieces) {
+    if (bytesWritten >= p.byteLength) { bytesWritten -= p.byteLength; continue }
+    await writeAll(fh, p.subarray(bytesWritten))
+    bytesWritten = 0
+  }
 }
 
 async function writeAll (fh: FileHandle, chunk: Uint8Array): Promise<void> {

@@ -12,7 +12,7 @@ export const IDLE_TIMEOUT_MS = 30_000
 export const MAX_SERVING_PER_PEER = 2
 export const MAX_SERVING_TOTAL = 8
 /** Bytes the receiver lets pile up before pausing the stream (end-to-end backpressure). */
-export const RECEIVE_HIGH_WATER_BYTES = 1 << 20
+export const RECEIVE_HIGH_WATER_BYTES = 8 << 20
 export const MAX_INBOUND_STREAMS = MAX_SERVING_PER_PEER + 2
 export const MAX_OUTBOUND_STREAMS = 16
 /** Batches (file.md#batches): small files many to a stream, durable together at the receiver. */

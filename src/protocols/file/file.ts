@@ -12,7 +12,7 @@ import { FileRequest, FileResponse, FileStatus } from '../../../protocols/file.j
 import { HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, MAX_SERVING_PER_PEER, MAX_SERVING_TOTAL, PROTOCOL, RECEIVE_HIGH_WATER_BYTES } from './constants.js'
 import type { BatchItem, Download, FetchOptions, FileComponents, FileInit, FileTransfer } from './index.js'
 import { lpStream } from '@libp2p/utils'
-import { MAX_PAUSED_BUFFER_BYTES, messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
+import { MAX_PAUSED_BUFFER_BYTES, holdIncoming, messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
 import { InvalidMessageError, ProtocolTimeoutError, RemoteRefusedError, TruncatedStreamError } from '../errors.js'
 import { cidFromBytes } from '../../model/cids.js'
 
@@ -188,7 +188,8 @@ export class FileService implements Startable, FileTransfer {
         await stream.close({ signal: header }).catch(() => {})
         throw new RemoteRefusedError(res.status, `peer ${peer.toString()} refused ${cid.toString()}: ${res.status}${res.message !== '' ? ` (${res.message})` : ''}`)
       }
-      lp.unwrap()
+      // the body follows at once; the caller may open its staging file first
+      holdIncoming(lp.unwrap())
     } catch (err: any) {
       stream.abort(err)
       throw err
@@ -200,16 +201,16 @@ export class FileService implements Startable, FileTransfer {
       throw new InvalidMessageError(`peer announced size ${res.size} for ${length} bytes from ${offset}`)
     }
     const blockList = opts.wantBlocks === true ? res.blocks : null
-    return { size, blockList, bytes: this.receive(stream, length, opts.signal), abort: (err) => stream.abort(err) }
+    return { size, blockList, bytes: this.receive(stream, length, opts.signal, opts.onReceived), abort: (err) => stream.abort(err) }
   }
 
-  private async * receive (stream: Stream, expected: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  private async * receive (stream: Stream, expected: number, signal?: AbortSignal, onReceived?: (n: number) => void): AsyncGenerator<Uint8Array> {
     const idle = new IdleTimer(this.idleTimeout, () => stream.abort(new ProtocolTimeoutError('transfer idle')))
     const onAbort = (): void => { stream.abort(signal?.reason ?? new ProtocolTimeoutError('aborted')) }
     signal?.addEventListener('abort', onAbort)
     let got = 0
     try {
-      for await (const chunk of readBytes(stream, RECEIVE_HIGH_WATER_BYTES)) {
+      for await (const chunk of readBytes(stream, RECEIVE_HIGH_WATER_BYTES, onReceived)) {
         idle.touch()
         got += chunk.byteLength
         if (got > expected) throw new InvalidMessageError(`peer sent more than the ${expected} bytes announced`)

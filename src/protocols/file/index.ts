@@ -58,6 +58,8 @@ export interface FetchOptions {
   wantBlocks?: boolean
   proof?: RepairProof
   signal?: AbortSignal
+  /** body bytes as they arrive from the network, before anyone consumes them */
+  onReceived?: (n: number) => void
 }
 
 /** One file of a batch: its status and, if OK, its bytes (not yet verified). */
