@@ -1,4 +1,9 @@
+import { lookup } from 'node:dns/promises'
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+
+/** the multiaddr protocol code of `/p2p/` */
+const P2P_CODE = 421
 
 /** Counters an operator (and the failure tests) can read to see the gate working. */
 export interface GateStats {
@@ -11,6 +16,8 @@ export interface AllowlistPolicy {
   isListed: (peerId: string) => boolean
   /** may we dial it? (accept-only rows are never dialled) */
   mayDial: (peerId: string) => boolean
+  /** the addresses the operator gave for it (without `/p2p/`): the only ones we dial */
+  dialAddrs: (peerId: string) => readonly string[]
 }
 
 /**
@@ -18,6 +25,9 @@ export interface AllowlistPolicy {
  * where the remote's identity is proven is right after the Noise handshake, before the muxer, so
  * the encrypted-connection hooks are what enforce it: a stranger never gets a muxed connection,
  * so none of our protocol handlers can run for it. `denyDialPeer` saves a dial we would refuse anyway.
+ * Dials go only to the addresses in the table: identify teaches libp2p the addresses a partner
+ * listens on, and a stream opened while no connection is up would otherwise dial one of those —
+ * around the route (tunnel, proxy, firewall opening) the operator chose.
  * The policy is read live on every call, so table edits apply to the next connection at once.
  */
 export function allowlistGater (policy: AllowlistPolicy, stats: GateStats): ConnectionGater {
@@ -33,10 +43,33 @@ export function allowlistGater (policy: AllowlistPolicy, stats: GateStats): Conn
   }
   return {
     denyDialPeer: (peer) => !policy.isListed(peer.toString()) || !policy.mayDial(peer.toString()),
+    denyDialMultiaddr: async (ma) => {
+      const peer = ma.getComponents().find(c => c.name === 'p2p')?.value
+      if (peer == null) return false // no identity to check yet: the encrypted-connection hooks will
+      return !(await isTableAddress(ma.decapsulateCode(P2P_CODE), policy.dialAddrs(peer)))
+    },
     denyInboundEncryptedConnection: strangerIn,
     denyOutboundEncryptedConnection: strangerOut,
     // belt and braces: a row removed during the upgrade must not slip through
     denyInboundUpgradedConnection: (peer) => !policy.isListed(peer.toString()),
     denyOutboundUpgradedConnection: (peer) => !policy.isListed(peer.toString())
   }
+}
+
+/**
+ * Is `addr` (no `/p2p/`) one of the table's addresses? libp2p resolves a `/dns…/` address before it
+ * asks, so an address given by name matches the IPs that name resolves to now, on the same port.
+ */
+async function isTableAddress (addr: Multiaddr, table: readonly string[]): Promise<boolean> {
+  const text = addr.toString()
+  if (table.includes(text)) return true
+  const [host, port] = addr.getComponents()
+  for (const entry of table) {
+    const [name, namePort] = multiaddr(entry).getComponents()
+    if (!name.name.startsWith('dns') || namePort?.value !== port?.value || name.value == null) continue
+    const family = name.name === 'dns4' ? 4 : name.name === 'dns6' ? 6 : 0
+    const ips = await lookup(name.value, { all: true, family }).catch(() => [])
+    if (ips.some(ip => ip.address === host?.value)) return true
+  }
+  return false
 }

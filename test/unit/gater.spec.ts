@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
 import type { PeerId } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
 import { allowlistGater, type GateStats } from '../../src/node/gater.js'
 
 /** The gater only calls toString() on the peer. */
 const peer = (id: string): PeerId => ({ toString: () => id }) as unknown as PeerId
+
+const PARTNER = '12D3KooWEqvhfuQ1QfDyWbsx4NUfwKoS7duMgGBuxBGxgdbcC4vW'
 
 describe('allowlist gater (src/node/gater.ts)', function () {
   let listed: Set<string>
@@ -15,7 +18,11 @@ describe('allowlist gater (src/node/gater.ts)', function () {
     listed = new Set(['partner', 'accept-only'])
     dialable = new Set(['partner'])
     stats = { deniedInbound: 0, deniedOutbound: 0 }
-    gater = allowlistGater({ isListed: id => listed.has(id), mayDial: id => dialable.has(id) }, stats)
+    gater = allowlistGater({
+      isListed: id => listed.has(id),
+      mayDial: id => dialable.has(id),
+      dialAddrs: id => id === PARTNER ? ['/ip4/127.0.0.1/tcp/4001', '/dns4/localhost/tcp/4003'] : []
+    }, stats)
   })
 
   const call = async (hook: keyof typeof gater, id: string): Promise<boolean> => {
@@ -70,5 +77,15 @@ describe('allowlist gater (src/node/gater.ts)', function () {
     listed.add('newcomer')
     assert.equal(await call('denyInboundEncryptedConnection', 'newcomer'), false)
     assert.deepEqual(stats, { deniedInbound: 1, deniedOutbound: 0 })
+  })
+
+  it('denyDialMultiaddr dials a partner only at the addresses in its row, not at ones identify taught', async function () {
+    assert.equal(await gater.denyDialMultiaddr!(multiaddr(`/ip4/127.0.0.1/tcp/4001/p2p/${PARTNER}`)), false)
+    assert.equal(await gater.denyDialMultiaddr!(multiaddr(`/ip4/127.0.0.9/tcp/4001/p2p/${PARTNER}`)), true, 'another host')
+    assert.equal(await gater.denyDialMultiaddr!(multiaddr(`/ip4/127.0.0.1/tcp/4002/p2p/${PARTNER}`)), true, 'another port')
+    assert.equal(await gater.denyDialMultiaddr!(multiaddr(`/ip4/127.0.0.1/tcp/4003/p2p/${PARTNER}`)), false, 'what a name in the row resolves to (libp2p asks after resolving)')
+    assert.equal(await gater.denyDialMultiaddr!(multiaddr(`/ip4/127.0.0.9/tcp/4003/p2p/${PARTNER}`)), true, 'not what the name resolves to')
+    assert.equal(await gater.denyDialMultiaddr!(multiaddr('/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWBBzgRnPD1zURpnV5sphEBBjLQrhaFhzrA6cEfvgz2o34')), true, 'a peer without addresses in the table')
+    assert.deepEqual(stats, { deniedInbound: 0, deniedOutbound: 0 })
   })
 })
