@@ -36,6 +36,12 @@ try {
     lat.push(performance.now() - t)
   }
 
+  // every requester must hold the home's latest revisions (pushed to it) before it updates them
+  const latest = await Promise.all(ids.map(async id => (await home.site.docs.get(id))!.rev))
+  for (const r of requesters) {
+    await waitFor(async () => (await Promise.all(ids.map(async (id, i) => (await r.site.docs.get(id))?.rev === latest[i]))).every(Boolean), 30_000, 'the latest revisions at every requester')
+  }
+
   // throughput: every requester updates its own share of the documents, all at once
   let done = 0
   const t0 = performance.now()

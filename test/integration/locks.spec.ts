@@ -314,6 +314,16 @@ describe('home-server locks (real quire serve processes)', function () {
     assert.deepEqual(failed.map(f => `${f.id}: ${f.code} ${f.error}`), [], 'updates at the home refused')
   })
 
+  it('one requester, 16 concurrent updates of 16 documents (twice the lock streams a home takes per connection): all succeed, none reads as "home unreachable"', async function () {
+    const [R1] = R
+    const ids = Array.from({ length: 16 }, (_, i) => `lk.many${i}`)
+    await Promise.all(ids.map(async id => await putAtHome(H, id, [R1])))
+    const results = await Promise.all(ids.map(async id => await apiCall(R1, 'update', { id, meta: await writeTmp(meta(`${id} v2 from R1`)) })))
+    const failed = results.map((r, i) => ({ id: ids[i], ...r })).filter(r => r.status !== 200)
+    assert.deepEqual(failed.map(f => `${f.id}: ${f.code} ${f.error}`), [], 'updates from R1 refused')
+    for (const id of ids) assert.equal((await H.served.op('get', { id })).rev, 2, `${id} is at rev 2 at the home`)
+  })
+
   describe('scripted partners speaking /quire/lock/1.0.0 to the home', function () {
     let L1: LockPeer
     let L2: LockPeer

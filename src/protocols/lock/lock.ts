@@ -4,6 +4,7 @@
  * closes its write side; the home answers once the upload is verified and the revision committed.
  */
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import { Queue } from '@libp2p/utils'
 import { LockRequest, LockResponse, LockStatus, type Acquire, type Commit, type Release } from '../../../protocols/lock.js'
 import { MAX_FRAME_BYTES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL, REQUEST_TIMEOUT_MS, UPLOAD_IDLE_TIMEOUT_MS } from './constants.js'
 import type { LockClient, LockComponents, LockInit } from './index.js'
@@ -35,6 +36,8 @@ export class LockService implements Startable, LockClient {
 
   async stop (): Promise<void> {
     await this.components.registrar.unhandle(PROTOCOL)
+    for (const queue of this.perHome.values()) queue.abort()
+    this.perHome.clear()
   }
 
   private async handle (stream: Stream, connection: Connection): Promise<void> {
@@ -75,7 +78,24 @@ export class LockService implements Startable, LockClient {
     }
   }
 
+  /**
+   * One queue per home: at most MAX_INBOUND_STREAMS of our requests at once, the number of lock
+   * streams a home takes per connection (lock.md#limits) — past it yamux resets the stream, which
+   * would read as the home being unreachable. Many concurrent updates wait here instead.
+   */
+  private readonly perHome = new Map<string, Queue<LockResponse>>()
+
   private async request (home: PeerId, req: LockRequest, data: AsyncIterable<Uint8Array> | null, signal?: AbortSignal): Promise<LockResponse> {
+    const key = home.toString()
+    let queue = this.perHome.get(key)
+    if (queue == null) {
+      queue = new Queue({ concurrency: MAX_INBOUND_STREAMS })
+      this.perHome.set(key, queue)
+    }
+    return await queue.add(async () => await this.exchange(home, req, data, signal), { signal })
+  }
+
+  private async exchange (home: PeerId, req: LockRequest, data: AsyncIterable<Uint8Array> | null, signal?: AbortSignal): Promise<LockResponse> {
     const header = AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(signal != null ? [signal] : [])])
     const stream = await this.components.connectionManager.openStream(home, PROTOCOL, { signal: header })
     try {
