@@ -35,13 +35,13 @@ export async function answerPull (site: Site, from: string, pull: Pull): Promise
       const changes = await site.docs.changesSince(upTo, Math.min(1000, MAX_SCAN - (upTo - since)))
       if (changes.length === 0) break
       const docs = await site.docs.getMany(changes.map(c => c.id))
+      const decide = pull.recovering ? recoveryDecision : sendDecision
+      // the records and metadata of a whole scan are read at once, not one get after another: each
+      // read is a trip to LevelDB's threads, and a thousand in a row left this node mostly idle
+      const built = await Promise.all(docs.map(async doc =>
+        doc != null && (subs.length === 0 || subs.includes(namespaceOf(doc.id))) ? await entryFor(site.docs, site.peerId, row, doc, decide) : null))
       for (const [i, change] of changes.entries()) {
-        const doc = docs[i]
-        let entry: Entry | null = null
-        if (doc != null && (subs.length === 0 || subs.includes(namespaceOf(doc.id)))) {
-          const decide = pull.recovering ? recoveryDecision : sendDecision
-          entry = await entryFor(site.docs, site.peerId, row, doc, decide)
-        }
+        const entry = built[i]
         if (entry != null) {
           if (entries.length >= limit || (entries.length > 0 && bytes + entryBytes(entry) > TARGET_MESSAGE_BYTES)) {
             full = true
