@@ -78,6 +78,23 @@ export async function sendBytes (stream: Stream, chunk: Uint8Array, signal?: Abo
  * past its limit, the stream is reset. Paused, at most one window (16 MiB) still arrives, and the
  * buffer is made room for it.
  */
+/**
+ * Count every byte the muxer hands to `stream` from now on — read by the application or not: also
+ * what sits parked while the stream is paused, which an abort throws away unread. (A yamux frame
+ * still arriving when the connection breaks is not counted: senders keep frames small.) False if
+ * the stream does not expose the hook; the caller then counts what it reads.
+ */
+export function countIncoming (stream: Stream, onReceived: (n: number) => void): boolean {
+  const target = stream as unknown as { onData?: (data: Uint8Array | Uint8ArrayList) => void }
+  const original = target.onData
+  if (typeof original !== 'function') return false
+  target.onData = (data) => {
+    onReceived(data.byteLength)
+    original.call(stream, data)
+  }
+  return true
+}
+
 export function holdIncoming (stream: Stream): void {
   stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, MAX_PAUSED_BUFFER_BYTES)
   if (stream.readStatus === 'readable') stream.pause()

@@ -14,6 +14,8 @@ export const MAX_SERVING_TOTAL = 8
 /** Bytes the receiver lets pile up before pausing the stream (end-to-end backpressure): 4 MiB moved
  * as fast as 8 MiB in the transfer benchmark and keeps the receiver near 200 MiB; 1 MiB stalled it. */
 export const RECEIVE_HIGH_WATER_BYTES = 4 << 20
+/** A responder sends the body in pieces of at most this (yamux frames). */
+export const SEND_FRAME_BYTES = 256 * 1024
 export const MAX_INBOUND_STREAMS = MAX_SERVING_PER_PEER + 2
 export const MAX_OUTBOUND_STREAMS = 16
 /** Batches (file.md#batches): small files many to a stream, durable together at the receiver. */

@@ -9,10 +9,10 @@
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import { FileRequest, FileResponse, FileStatus } from '../../../protocols/file.js'
-import { HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, MAX_SERVING_PER_PEER, MAX_SERVING_TOTAL, PROTOCOL, RECEIVE_HIGH_WATER_BYTES } from './constants.js'
+import { HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, MAX_SERVING_PER_PEER, MAX_SERVING_TOTAL, PROTOCOL, RECEIVE_HIGH_WATER_BYTES, SEND_FRAME_BYTES } from './constants.js'
 import type { BatchItem, Download, FetchOptions, FileComponents, FileInit, FileTransfer } from './index.js'
 import { lpStream } from '@libp2p/utils'
-import { MAX_PAUSED_BUFFER_BYTES, holdIncoming, messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
+import { MAX_PAUSED_BUFFER_BYTES, countIncoming, holdIncoming, messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
 import { InvalidMessageError, ProtocolTimeoutError, RemoteRefusedError, TruncatedStreamError } from '../errors.js'
 import { cidFromBytes } from '../../model/cids.js'
 
@@ -94,7 +94,9 @@ export class FileService implements Startable, FileTransfer {
       try {
         for await (const chunk of opened.source) {
           idle.touch()
-          await sendBytes(raw, chunk, idle.signal)
+          // frames of at most SEND_FRAME_BYTES: a frame cut short by a broken connection is lost
+          // whole at the receiver, so small frames keep what a cut wastes small
+          for (let at = 0; at < chunk.byteLength; at += SEND_FRAME_BYTES) await sendBytes(raw, chunk.subarray(at, at + SEND_FRAME_BYTES), idle.signal)
         }
         await raw.close({ signal: idle.signal })
       } finally {
@@ -190,6 +192,7 @@ export class FileService implements Startable, FileTransfer {
       }
       // the body follows at once; the caller may open its staging file first
       holdIncoming(lp.unwrap())
+      if (opts.onReceived != null && countIncoming(stream, opts.onReceived)) opts = { ...opts, onReceived: undefined }
     } catch (err: any) {
       stream.abort(err)
       throw err
