@@ -28,6 +28,7 @@ import type { ReplicationStats } from './stats.js'
 import { MIN_BLOCK_SIZE } from '../model/blocks.js'
 import type { WantedFile } from './receiver.js'
 import { parseCid } from '../model/cids.js'
+import { RemoteRefusedError } from '../protocols/errors.js'
 import { receiveFile } from './receive-file.js'
 
 export const MAX_FETCHES = 4
@@ -121,17 +122,13 @@ export class Fetcher {
       const b = batches.get(source) ?? { job: [], bytes: 0 }
       b.job.push([cid, want])
       b.bytes += want.size
-      this.busy.add(cid) // reserved for the batch being gathered
       batches.set(source, b)
       if (b.job.length >= MAX_BATCH_FILES || b.bytes >= TARGET_BATCH_BYTES) {
         batches.delete(source)
         this.launch(source, b.job)
       }
     }
-    for (const [source, b] of batches) {
-      if (slotFree(source)) this.launch(source, b.job)
-      else for (const [cid] of b.job) this.busy.delete(cid)
-    }
+    for (const [source, b] of batches) if (slotFree(source)) this.launch(source, b.job)
   }
 
   private launch (source: string, job: Job): void {
@@ -229,7 +226,7 @@ export class Fetcher {
           const cid = item.cid.toString()
           const want = wants.get(cid)!
           if (item.status !== FileStatus.OK || item.bytes == null) {
-            await this.failed(cid, view.peer, { name: 'RemoteRefusedError', status: item.status })
+            await this.failed(cid, view.peer, new RemoteRefusedError(item.status, item.message))
             continue
           }
           try {

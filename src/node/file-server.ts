@@ -42,10 +42,14 @@ export function fileServer (site: Site, stats: ReplicationStats, onDamaged: (cid
       if (st == null) return { status: FileStatus.NOT_FOUND, message: 'not stored here' }
       const info = await site.blobs.get(key)
       const size = info?.size ?? st.size
-      if (st.size !== size) {
-        await site.blobs.markDamaged(key, st.size < size ? 'truncated' : 'hash-mismatch', size)
+      const quarantine = async (reason: 'truncated' | 'hash-mismatch'): Promise<void> => {
+        await site.blobs.markDamaged(key, reason, size)
         onDamaged(key)
-        return { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' }
+      }
+      const DAMAGED = { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' } as const
+      if (st.size !== size) {
+        await quarantine(st.size < size ? 'truncated' : 'hash-mismatch')
+        return DAMAGED
       }
       const bsize = blockSize(size)
       const end = range.length > 0 ? range.offset + range.length : size
@@ -57,20 +61,15 @@ export function fileServer (site: Site, stats: ReplicationStats, onDamaged: (cid
       // fits well within the requester's header deadline; a larger copy is checked block by block
       // as it is sent (a bad block aborts the transfer and quarantines the copy all the same)
       const precheck = proof != null && end - range.offset <= REPAIR_PRECHECK_MAX_BYTES
-      if (blockList != null && precheck && !(await rangeIsGood(site, cid, blockList, size, range.offset, end))) {
-        await site.blobs.markDamaged(key, 'hash-mismatch', size)
-        onDamaged(key)
-        return { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' }
-      }
-      if (blockList == null) {
-        await site.blobs.markDamaged(key, 'hash-mismatch', size)
-        onDamaged(key)
-        return { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' }
+      if (blockList == null || (precheck && !(await rangeIsGood(site, cid, blockList, size, range.offset, end)))) {
+        await quarantine('hash-mismatch')
+        return DAMAGED
       }
       const counters = stats.of(from)
+      // the size matched above: what goes wrong while sending is a hash mismatch (or a file that
+      // shrank, which reads as one too)
       const damaged = async (detail: string): Promise<never> => {
-        await site.blobs.markDamaged(key, st.size < size ? 'truncated' : 'hash-mismatch', size)
-        onDamaged(key)
+        await quarantine('hash-mismatch')
         throw new DamagedFileError(key, detail)
       }
       async function * source (): AsyncIterable<Uint8Array> {

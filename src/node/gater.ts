@@ -1,9 +1,6 @@
 import { lookup } from 'node:dns/promises'
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-
-/** the multiaddr protocol code of `/p2p/` */
-const P2P_CODE = 421
+import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 
 /** Counters an operator (and the failure tests) can read to see the gate working. */
 export interface GateStats {
@@ -14,9 +11,7 @@ export interface GateStats {
 export interface AllowlistPolicy {
   /** may this peer hold a connection with us at all? */
   isListed: (peerId: string) => boolean
-  /** may we dial it? (accept-only rows are never dialled) */
-  mayDial: (peerId: string) => boolean
-  /** the addresses the operator gave for it (without `/p2p/`): the only ones we dial */
+  /** the addresses the operator gave for it (without `/p2p/`): the only ones we dial; none = accept-only, never dialled */
   dialAddrs: (peerId: string) => readonly string[]
 }
 
@@ -42,11 +37,11 @@ export function allowlistGater (policy: AllowlistPolicy, stats: GateStats): Conn
     return deny
   }
   return {
-    denyDialPeer: (peer) => !policy.isListed(peer.toString()) || !policy.mayDial(peer.toString()),
+    denyDialPeer: (peer) => !policy.isListed(peer.toString()) || policy.dialAddrs(peer.toString()).length === 0,
     denyDialMultiaddr: async (ma) => {
       const peer = ma.getComponents().find(c => c.name === 'p2p')?.value
       if (peer == null) return false // no identity to check yet: the encrypted-connection hooks will
-      return !(await isTableAddress(ma.decapsulateCode(P2P_CODE), policy.dialAddrs(peer)))
+      return !(await isTableAddress(ma.decapsulateCode(CODE_P2P), policy.dialAddrs(peer)))
     },
     denyInboundEncryptedConnection: strangerIn,
     denyOutboundEncryptedConnection: strangerOut,

@@ -83,7 +83,6 @@ export class QuireNode {
     const logger = opts.logger ?? defaultLogger()
     const gater = allowlistGater({
       isListed: (id) => site.peers.has(id),
-      mayDial: (id) => (site.peers.get(id)?.addrs.length ?? 0) > 0,
       dialAddrs: (id) => site.peers.get(id)?.addrs ?? []
     }, gate)
     // the services exist before the node that handles their requests: late-bound handlers

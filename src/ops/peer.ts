@@ -71,8 +71,6 @@ export const peerAdd: Operation<PeerAddArgs, PeerView> = {
   async run (ctx, args) {
     const { peerId, addrs } = parseTarget(args.target, ctx.site.peerId)
     const row = newPeerRow(peerId)
-    // a partner removed and listed again must not keep its old pull cursor: a generation no earlier row had
-    row.policy = Date.now()
     row.addrs = parseAddrsFor(peerId, [...addrs, ...(args.addrs ?? [])])
     applyFlags(row, args)
     return await viewOf(ctx, await ctx.site.peers.add(row))

@@ -47,14 +47,15 @@ export const status: Operation<Record<string, never>, StatusResult> = {
     const docs = site.docs
     const partners = await Promise.all(site.peers.list().map(async row => {
       const pull = await site.cursors.pull(row.peerId)
+      const pushCursor = row.replicate ? await docs.pushCursor(row.peerId, row.policy) : null
       return {
         peerId: row.peerId,
         connected: node?.links.isConnected(row.peerId) ?? false,
         lastChecked: pull.lastChecked,
         upToDate: pull.upToDate,
         acceptOnly: row.addrs.length === 0,
-        pushCursor: row.replicate ? await docs.pushCursor(row.peerId, row.policy) : null,
-        pushLag: row.replicate ? await docs.changesAfterCount(await docs.pushCursor(row.peerId, row.policy)) : null,
+        pushCursor,
+        pushLag: pushCursor == null ? null : await docs.changesAfterCount(pushCursor),
         counters: node?.stats.snapshot(row.peerId) ?? null
       }
     }))

@@ -72,13 +72,6 @@ export async function sendBytes (stream: Stream, chunk: Uint8Array, signal?: Abo
 }
 
 /**
- * Stop a stream's incoming bytes until a reader takes them (readBytes resumes it). Call it as soon
- * as a header has been read and the body may follow while other work runs first: with no reader
- * and no pause, yamux keeps granting window, the bytes pile up in the stream's read buffer and,
- * past its limit, the stream is reset. Paused, at most one window (16 MiB) still arrives, and the
- * buffer is made room for it.
- */
-/**
  * Count every byte the muxer hands to `stream` from now on — read by the application or not: also
  * what sits parked while the stream is paused, which an abort throws away unread. (A yamux frame
  * still arriving when the connection breaks is not counted: senders keep frames small.) False if
@@ -95,9 +88,21 @@ export function countIncoming (stream: Stream, onReceived: (n: number) => void):
   return true
 }
 
+/**
+ * Stop a stream's incoming bytes until a reader takes them (readBytes resumes it). Call it as soon
+ * as a header has been read and the body may follow while other work runs first: with no reader
+ * and no pause, yamux keeps granting window, the bytes pile up in the stream's read buffer and,
+ * past its limit, the stream is reset. Paused, at most one window (16 MiB) still arrives, and the
+ * buffer is made room for it.
+ */
 export function holdIncoming (stream: Stream): void {
-  stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, MAX_PAUSED_BUFFER_BYTES)
+  roomWhilePaused(stream)
   if (stream.readStatus === 'readable') stream.pause()
+}
+
+/** While paused, up to one yamux window can still arrive: room for it, so a pause never resets. */
+function roomWhilePaused (stream: Stream): void {
+  stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, MAX_PAUSED_BUFFER_BYTES)
 }
 
 /**
@@ -107,7 +112,7 @@ export function holdIncoming (stream: Stream): void {
  * stream is reset or aborted (a reset must never read as a clean end).
  */
 export async function * readBytes (stream: Stream, highWater = 1 << 20, onReceived?: (n: number) => void): AsyncGenerator<Uint8Array> {
-  holdIncoming(stream)
+  roomWhilePaused(stream)
   const queue: Uint8Array[] = []
   let queued = 0
   let ended = stream.readableEnded
@@ -171,5 +176,34 @@ export async function * readBytes (stream: Stream, highWater = 1 << 20, onReceiv
     stream.removeEventListener('message', onMessage)
     stream.removeEventListener('end', onEnd)
     stream.removeEventListener('close', onClose)
+  }
+}
+
+/** Fires `onIdle` when `touch()` has not been called for `ms`; also a signal for awaited writes. */
+export class IdleTimer {
+  private readonly controller = new AbortController()
+  private readonly timer: NodeJS.Timeout
+  private readonly onIdle: () => void
+  private readonly what: string
+
+  constructor (ms: number, onIdle: () => void = () => {}, what = 'transfer idle') {
+    this.onIdle = onIdle
+    this.what = what
+    this.timer = setTimeout(() => this.fire(), ms)
+  }
+
+  get signal (): AbortSignal { return this.controller.signal }
+
+  touch (): void {
+    this.timer.refresh()
+  }
+
+  stop (): void {
+    clearTimeout(this.timer)
+  }
+
+  private fire (): void {
+    this.controller.abort(new ProtocolTimeoutError(this.what))
+    this.onIdle()
   }
 }

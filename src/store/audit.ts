@@ -55,7 +55,6 @@ export interface AuditOptions {
   onCheckpoint?: (cid: string) => Promise<void>
 }
 
-/** Re-hash a stored file: whole and per block. */
 /** Read a stored file through `update`, honouring the throttle and the signal; its size. */
 async function readThrough (site: Site, cid: CID, update: (chunk: Uint8Array) => void, throttle?: Throttle, signal?: AbortSignal): Promise<number> {
   let size = 0

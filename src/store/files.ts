@@ -340,8 +340,8 @@ export class FsFileStore implements FileStore {
     // collection, per-chunk work down the stack) than a read stream's many small ones.
     let pending: Promise<{ chunk: Uint8Array, want: number }> | null = null
     try {
-      const st = await fh.stat()
-      const stop = Math.min(st.size, length != null ? offset + length : st.size)
+      // a range need not stat: a file shorter than asked ends in a short read
+      const stop = length != null ? offset + length : (await fh.stat()).size
       let pos = offset
       const next = (): typeof pending => {
         if (pos >= stop) return null
@@ -575,10 +575,7 @@ export class ResumableWrite {
     this.pending = []
     this.pendingBytes = 0
     await this.fh.close().catch(() => {})
-    if (!keep) {
-      await rm(this.part, { force: true })
-      await rm(this.part.replace(/\.part$/, '.blocks'), { force: true })
-    }
+    if (!keep) await this.store.discardStaged(this.expect.cid)
   }
 }
 

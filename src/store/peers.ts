@@ -72,8 +72,10 @@ export class PeerTable extends EventEmitter<PeerTableEvents> {
 
   async add (row: PeerRow): Promise<PeerRow> {
     if (this.rows.has(row.peerId)) throw new InputError(`peer ${row.peerId} is already in the peer table; use "quire peer set"`, 'peer-exists')
-    await this.write(row)
-    return row
+    // a partner removed and listed again must not keep its old cursors: a generation no earlier row had
+    const added = { ...row, policy: Date.now() }
+    await this.write(added)
+    return added
   }
 
   async update (peerId: string, change: (row: PeerRow) => PeerRow): Promise<PeerRow> {

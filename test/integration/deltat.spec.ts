@@ -27,11 +27,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cleanupAll, GiveUp, quire, quireOk, sleep, waitFor } from '../fixtures/cli.js'
 import {
-  addPeer, allDocs, docMap, docSeqs, ipRange, makeNodes, markerEpoch, op, partnerStatus, putBatch,
+  addPeer, allDocs, docMap, docSeqs, makeNodes, markerEpoch, op, partnerStatus, putBatch,
   readPullCursor, serveNode, sub, waitConnected, waitUntil, withDb, type BatchDoc, type ClusterNode
 } from '../fixtures/cluster.js'
+import { loopbackRange } from '../fixtures/loopback.js'
 
-const ip = ipRange(80, 119)
+const ip = loopbackRange(80, 119)
 /** The most entries one Pull batch carries (protocols/inventory.md#limits). */
 const MAX_BATCH = 1000
 

@@ -20,8 +20,7 @@ describe('allowlist gater (src/node/gater.ts)', function () {
     stats = { deniedInbound: 0, deniedOutbound: 0 }
     gater = allowlistGater({
       isListed: id => listed.has(id),
-      mayDial: id => dialable.has(id),
-      dialAddrs: id => id === PARTNER ? ['/ip4/127.0.0.1/tcp/4001', '/dns4/localhost/tcp/4003'] : []
+      dialAddrs: id => id === PARTNER ? ['/ip4/127.0.0.1/tcp/4001', '/dns4/localhost/tcp/4003'] : dialable.has(id) ? ['/ip4/127.0.0.1/tcp/4000'] : []
     }, stats)
   })
 

@@ -12,7 +12,7 @@ import { FileRequest, FileResponse, FileStatus } from '../../../protocols/file.j
 import { HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, MAX_SERVING_PER_PEER, MAX_SERVING_TOTAL, PROTOCOL, RECEIVE_HIGH_WATER_BYTES, SEND_FRAME_BYTES } from './constants.js'
 import type { BatchItem, Download, FetchOptions, FileComponents, FileInit, FileTransfer } from './index.js'
 import { lpStream } from '@libp2p/utils'
-import { MAX_PAUSED_BUFFER_BYTES, countIncoming, holdIncoming, messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
+import { IdleTimer, MAX_PAUSED_BUFFER_BYTES, countIncoming, holdIncoming, messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
 import { InvalidMessageError, ProtocolTimeoutError, RemoteRefusedError, TruncatedStreamError } from '../errors.js'
 import { cidFromBytes } from '../../model/cids.js'
 
@@ -228,33 +228,6 @@ export class FileService implements Startable, FileTransfer {
       idle.stop()
       signal?.removeEventListener('abort', onAbort)
     }
-  }
-}
-
-/** Fires `onIdle` when `touch()` has not been called for `ms`; also a signal for awaited writes. */
-class IdleTimer {
-  private readonly controller = new AbortController()
-  private readonly timer: NodeJS.Timeout
-  private readonly onIdle: () => void
-
-  constructor (ms: number, onIdle: () => void) {
-    this.onIdle = onIdle
-    this.timer = setTimeout(() => this.fire(), ms)
-  }
-
-  get signal (): AbortSignal { return this.controller.signal }
-
-  touch (): void {
-    this.timer.refresh()
-  }
-
-  stop (): void {
-    clearTimeout(this.timer)
-  }
-
-  private fire (): void {
-    this.controller.abort(new ProtocolTimeoutError('transfer idle'))
-    this.onIdle()
   }
 }
 

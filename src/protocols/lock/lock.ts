@@ -8,7 +8,7 @@ import { Queue } from '@libp2p/utils'
 import { LockRequest, LockResponse, LockStatus, type Acquire, type Commit, type Release } from '../../../protocols/lock.js'
 import { MAX_FRAME_BYTES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL, REQUEST_TIMEOUT_MS, UPLOAD_IDLE_TIMEOUT_MS } from './constants.js'
 import type { LockClient, LockComponents, LockInit } from './index.js'
-import { messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
+import { IdleTimer, messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
 import { InvalidMessageError, ProtocolTimeoutError, TruncatedStreamError } from '../errors.js'
 
 const EMPTY = new Uint8Array(0)
@@ -103,17 +103,16 @@ export class LockService implements Startable, LockClient {
       await writeMessage(lp, LockRequest, req, header)
       if (data != null) {
         // an idle timeout, not a total one: a large upload may take long, but never stall
-        const idle = new AbortController()
-        const timer = setTimeout(() => idle.abort(new ProtocolTimeoutError('upload idle')), UPLOAD_IDLE_TIMEOUT_MS)
+        const idle = new IdleTimer(UPLOAD_IDLE_TIMEOUT_MS, undefined, 'upload idle')
         const sending = AbortSignal.any([idle.signal, ...(signal != null ? [signal] : [])])
         try {
           for await (const chunk of data) {
             await sendBytes(stream, chunk, sending)
-            timer.refresh()
+            idle.touch()
           }
           await stream.close({ signal: sending })
         } finally {
-          clearTimeout(timer)
+          idle.stop()
         }
       }
       // the home answers after it stored the upload and committed: allow for that
