@@ -15,6 +15,9 @@ import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { callOperation } from '../src/api/client.js'
+import { median } from './bench-helpers.js'
+import { readNodeFile, type NodeFile } from '../src/home/node-file.js'
 
 const MIB = Number(process.argv[2] ?? 1024)
 const ROUNDS = Number(process.argv[3] ?? 2)
@@ -51,13 +54,18 @@ async function peakRssMiB (pid: number): Promise<number> {
   return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024
 }
 
+async function api (home: string): Promise<NodeFile> {
+  const node = await readNodeFile(join(home, 'node.json'))
+  if (node == null) throw new Error(`no running node at ${home}`)
+  return node
+}
+
 async function waitLocal (home: string, id: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  const info = JSON.parse(await readFile(join(home, 'node.json'), 'utf8'))
+  const node = await api(home)
   while (Date.now() < deadline) {
-    const res = await fetch(`${info.api}/v1/op/get`, { method: 'POST', headers: { authorization: `Bearer ${info.token}` }, body: JSON.stringify({ id }) })
-    const body: any = await res.json()
-    if (body.result?.data?.local === true) return
+    const doc: any = await callOperation(node, 'get', { id })
+    if (doc?.data?.local === true) return
     await new Promise(resolve => setTimeout(resolve, 20))
   }
   throw new Error(`${id} did not arrive`)
@@ -102,9 +110,7 @@ try {
     execFileSync('sync')
     const t0 = performance.now()
     // B lists A and dials it: connection, identify, push and pull, fetch
-    const apiB = JSON.parse(await readFile(join(b, 'node.json'), 'utf8'))
-    const added = await fetch(`${apiB.api}/v1/op/peer.add`, { method: 'POST', headers: { authorization: `Bearer ${apiB.token}` }, body: JSON.stringify({ target: idA.addrs[0] }) })
-    if (!added.ok) throw new Error(`peer add at B: ${added.status} ${await added.text()}`)
+    await callOperation(await api(b), 'peer.add', { target: idA.addrs[0] })
     await waitLocal(b, 'bench.big', 600_000)
     quire.push(BYTES / ((performance.now() - t0) / 1000) / 1e6)
     rss.sender = Math.max(rss.sender, await peakRssMiB(sa.proc.pid!))
@@ -129,12 +135,11 @@ try {
     }
     for (const f of (await import('node:fs')).readdirSync(dir).filter(n => n.startsWith('bare-'))) await rm(join(dir, f), { force: true })
   }
-  const med = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]
   console.log(`transfer of ${MIB} MiB on loopback, ${ROUNDS} rounds interleaved (median MB/s)`)
-  console.log(`  quire (push/pull, verify per block and whole, fsync, rename): ${med(quire).toFixed(0)} MB/s  [${quire.map(x => x.toFixed(0)).join(', ')}]`)
-  console.log(`  bare libp2p stream, receiver writes + fsyncs:                  ${med(bareWrite).toFixed(0)} MB/s  [${bareWrite.map(x => x.toFixed(0)).join(', ')}]`)
-  console.log(`  bare libp2p stream, receiver discards:                         ${med(bareDiscard).toFixed(0)} MB/s  [${bareDiscard.map(x => x.toFixed(0)).join(', ')}]`)
-  console.log(`  ratio quire / bare-writing: ${(med(quire) / med(bareWrite)).toFixed(2)}; quire / bare-discarding: ${(med(quire) / med(bareDiscard)).toFixed(2)}`)
+  console.log(`  quire (push/pull, verify per block and whole, fsync, rename): ${median(quire).toFixed(0)} MB/s  [${quire.map(x => x.toFixed(0)).join(', ')}]`)
+  console.log(`  bare libp2p stream, receiver writes + fsyncs:                  ${median(bareWrite).toFixed(0)} MB/s  [${bareWrite.map(x => x.toFixed(0)).join(', ')}]`)
+  console.log(`  bare libp2p stream, receiver discards:                         ${median(bareDiscard).toFixed(0)} MB/s  [${bareDiscard.map(x => x.toFixed(0)).join(', ')}]`)
+  console.log(`  ratio quire / bare-writing: ${(median(quire) / median(bareWrite)).toFixed(2)}; quire / bare-discarding: ${(median(quire) / median(bareDiscard)).toFixed(2)}`)
   console.log(`  peak RSS: quire sender ${rss.sender.toFixed(0)} MiB, receiver ${rss.receiver.toFixed(0)} MiB; bare sender ${rss.bareSender.toFixed(0)} MiB, receiver ${rss.bareReceiver.toFixed(0)} MiB`)
   console.log('  (the quire time starts when B adds A to its peer table: it includes dialling, identify and one push/pull exchange)')
 } finally {
