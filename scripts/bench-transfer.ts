@@ -64,7 +64,8 @@ async function waitLocal (home: string, id: string, timeoutMs: number): Promise<
   const deadline = Date.now() + timeoutMs
   const node = await api(home)
   while (Date.now() < deadline) {
-    const doc: any = await callOperation(node, 'get', { id })
+    // not-found until the record arrives
+    const doc: any = await callOperation(node, 'get', { id }).catch((err: any) => { if (err.code === 'not-found') return null; throw err })
     if (doc?.data?.local === true) return
     await new Promise(resolve => setTimeout(resolve, 20))
   }
