@@ -16,6 +16,8 @@ export interface DocView {
   rev: number
   home: string
   deleted: boolean
+  /** the CID of the signed record: two sites holding the same (id, rev) hold the same record */
+  record: string
   data: { cid: string, size: number, local: boolean, damaged?: true } | null
 }
 
@@ -25,6 +27,7 @@ export async function viewDoc (ctx: OpContext, e: DocEntry): Promise<DocView> {
     rev: e.rev,
     home: e.home,
     deleted: e.deleted,
+    record: e.recordCid,
     data: e.data == null ? null : { cid: e.data.cid, size: e.data.size, local: await ctx.site.docs.dataLocal(e), ...(ctx.site.blobs.isDamaged(e.data.cid) ? { damaged: true as const } : {}) }
   }
 }

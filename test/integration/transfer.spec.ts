@@ -12,7 +12,7 @@
  * replays the same cut offsets and the same file bytes.
  */
 import assert from 'node:assert/strict'
-import { createCipheriv, createHash, randomInt } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -24,6 +24,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { cleanupAll, initNode, quireOk, sleep, startServe, waitFor, type InitNode, type Served } from '../fixtures/cli.js'
 import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
+import { prng, seedFromEnv, seededBytes } from '../fixtures/seed.js'
 
 /** This file's loopback addresses: 127.0.0.240 … 127.0.0.254 (other files use other ranges). */
 const ip = loopbackRange(240, 254, { spread: true })
@@ -41,32 +42,6 @@ const watchers = new Set<() => Promise<string[]>>()
 
 // ---------------------------------------------------------------------------------------------
 // seeds, bytes, CIDs
-
-/** mulberry32: a small seeded PRNG, [0, 1). */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function seedFromEnv (what: string): number {
-  const env = process.env.SEED
-  const seed = env != null && env !== '' ? Number(env) >>> 0 : randomInt(0, 2 ** 32)
-  console.log(`      ${what}: SEED=${seed}`)
-  return seed
-}
-
-/** `size` bytes that depend only on (seed, label): AES-256-CTR keystream. */
-function seededBytes (seed: number, label: string, size: number): Buffer {
-  const key = createHash('sha256').update(`quire-transfer-test:${seed}:${label}`).digest()
-  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16))
-  return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()])
-}
 
 /** CIDv1 raw sha2-256 of bytes in memory (multiformats' own sha256). */
 async function cidOfBytes (bytes: Uint8Array): Promise<string> {
