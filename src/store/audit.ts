@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { Site } from '../site.js'
+import { StoreError } from '../errors.js'
 import { cidFromBytes, parseCid, rawCidFromDigest } from '../model/cids.js'
 import { RecordError, verifyRevision } from '../model/record.js'
 import type { DamageReason } from './blobs.js'
@@ -88,6 +89,9 @@ export async function auditFile (site: Site, cidText: string, expectedSize: numb
   const cid = parseCid(cidText)
   const st = await site.files.stat(cid)
   let reason: DamageReason | null = null
+  // a store renamed away or unmounted under a running node is not 200 missing files: the node
+  // stops on it (QuireNode.checkHealth); never record the whole store as damaged meanwhile
+  if (st == null && !site.diagnosing && !(await site.storePresent())) throw storeMissing(site)
   if (st == null) reason = 'missing'
   else if (st.size < expectedSize) reason = 'truncated'
   else if (st.size > expectedSize || !(await matchesCid(site, cid, throttle, signal))) reason = 'hash-mismatch'
@@ -96,7 +100,12 @@ export async function auditFile (site: Site, cidText: string, expectedSize: numb
   return reason
 }
 
+function storeMissing (site: Site): StoreError {
+  return new StoreError(`store missing: ${site.paths.files} is gone (renamed, emptied or unmounted); nothing was audited as damaged`, 'store-missing')
+}
+
 export async function audit (site: Site, opts: AuditOptions = {}): Promise<AuditReport> {
+  if (!site.diagnosing && !(await site.storePresent())) throw storeMissing(site)
   const report: AuditReport = { startedAt: new Date().toISOString(), finishedAt: '', checked: 0, bytes: 0, records: 0, corrupt: [], unknown: [], adopted: [] }
   const throttle = opts.bytesPerSecond != null && opts.bytesPerSecond > 0 ? new Throttle(opts.bytesPerSecond) : undefined
   const finding = async (cid: string, reason: DamageReason): Promise<void> => {

@@ -1,0 +1,241 @@
+/**
+ * Reliability battery C6 (store-vanished) and C7 (metadata-db-corruption): a store that is gone or
+ * damaged must never read as "everything was deleted" (reliability-battery.md §3 rule 2,
+ * Syncthing's `.stfolder`). Real `quire serve` processes on 127.0.4.10–49, real LevelDB.
+ *
+ * The scene: A is home to 200 documents with data; B lists A and holds them all. A's store is then
+ * taken away (or damaged). What B holds is the witness: no document deleted, no rev changed, every
+ * data file still local, for 3·Δt and beyond.
+ */
+import assert from 'node:assert/strict'
+import { mkdir, readdir, readFile, rename, rm, cp, stat, truncate, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  cleanupAll, quire, quireOk, sleep, startServe, waitExit, type QuireResult, type ServeStartError
+} from '../fixtures/cli.js'
+import { addPeer, makeNodes, op, putBatch, serveNode, waitUntil, type ClusterNode } from '../fixtures/cluster.js'
+import { loopbackRange } from '../fixtures/loopback.js'
+import { seededBytes } from '../fixtures/seed.js'
+import { assertInvariants, checkCluster, checkSignatures, holdings, type Held } from './harness/invariants.js'
+
+const ip = loopbackRange(10, 49, { subnet: 4 })
+
+/** Δt of this file: short, so that 3·Δt of watching B is a few seconds. */
+const DT = 2
+const DOCS = 200
+
+/** A home to DOCS documents with data, B subscribed with data; both serving; B holds everything. */
+async function scene (): Promise<{ a: ClusterNode, b: ClusterNode, acked: Map<string, number> }> {
+  const [a, b] = await makeNodes(['A', 'B'], ip)
+  await addPeer(a, b, ['--replicate', '--datareplicate'])
+  await addPeer(b, a)
+  const docs = Array.from({ length: DOCS }, (_, i) => ({
+    id: `loss.d${String(i).padStart(3, '0')}`,
+    meta: JSON.stringify({ i }),
+    data: seededBytes(i, 'c6', 1024 + (i % 7) * 512)
+  }))
+  // offline, before serve: one CLI process for the whole batch
+  await putBatch(a.home, join(a.tmp.dir, 'batch'), docs)
+  await Promise.all([serveNode(a, ['--interval', String(DT)]), serveNode(b, ['--interval', String(DT)])])
+  await waitUntil('B to hold all documents with their data', async () => {
+    const held = await holdings(b)
+    const local = [...held.values()].filter(d => d.local).length
+    return local === DOCS ? null : `${held.size} docs, ${local} local`
+  }, 60_000, 250)
+  return { a, b, acked: new Map(docs.map(d => [d.id, 1])) }
+}
+
+/** Problems with what B holds now against `before`: anything deleted, missing, changed or no longer local. */
+function diffHoldings (before: Map<string, Held>, now: Map<string, Held>): string[] {
+  const out: string[] = []
+  for (const [id, d] of before) {
+    const n = now.get(id)
+    if (n == null) out.push(`${id} vanished`)
+    else if (n.deleted) out.push(`${id} is now a tombstone`)
+    else if (n.rev !== d.rev || n.record !== d.record) out.push(`${id} changed: rev ${d.rev} → ${n.rev}`)
+    else if (d.local && !n.local) out.push(`${id}'s data is no longer local`)
+  }
+  return out
+}
+
+/** Watch B for `ms`: its holdings never differ from `before`. */
+async function assertUnchangedFor (b: ClusterNode, before: Map<string, Held>, ms: number): Promise<void> {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    const diff = diffHoldings(before, await holdings(b))
+    assert.deepEqual(diff, [], `B's documents changed after A's store vanished:\n  ${diff.slice(0, 10).join('\n  ')}`)
+    await sleep(250)
+  }
+}
+
+/** `quire serve` that must refuse: non-zero exit, one line on stderr naming the missing store. */
+async function assertServeRefuses (node: ClusterNode, what: string, pattern: RegExp): Promise<QuireResult> {
+  const r = await quire(['serve', '--home', node.home, '--interval', String(DT)], { timeoutMs: 20_000 })
+  assert.notEqual(r.code, 0, `serve with ${what} should refuse; it exited ${r.code}: ${r.stderr}`)
+  const lines = r.stderr.trim().split('\n')
+  assert.equal(lines.length, 1, `one line on stderr (${what}): ${r.stderr}`)
+  assert.match(lines[0], pattern, `serve with ${what}`)
+  return r
+}
+
+describe('C6 store-vanished: a store renamed away under a running node, then missing or empty at start (200 docs with data)', function () {
+  this.timeout(180_000)
+  afterEach(async () => { await cleanupAll() })
+
+  for (const dir of ['files', 'db'] as const) {
+    it(`HOME/${dir} renamed away while serving: A says "store missing" and stops; B loses nothing within 3·Δt; restart refuses (missing, empty); restoring resumes`, async function () {
+      const { a, b, acked } = await scene()
+      const before = await holdings(b)
+      const served = a.served!
+      const path = join(a.home, dir)
+      const away = `${path}.away`
+
+      await rename(path, away)
+      const renamedAt = Date.now()
+      // in the window before the node notices: an audit through the running node, and a pull by B.
+      // Neither may record the whole store as missing (that damage would outlive the restore).
+      const audit = await quire(['audit', '--home', a.home, '--json'], { timeoutMs: 20_000 }).catch((err: Error) => ({ code: -1, stderr: err.message } as any))
+      // it may have run before the rename was seen (nothing damaged), or refused with store-missing
+      assert.equal(audit.json?.corrupt?.length ?? 0, 0, `audit while ${dir}/ was gone reported damage instead of "store missing": ${audit.stdout.slice(0, 300)}`)
+      if (audit.code !== 0 && audit.errorJson != null) assert.equal(audit.errorJson.code, 'store-missing', `audit while ${dir}/ was gone: ${audit.stderr}`)
+      await quire(['sync', '--home', b.home], { timeoutMs: 20_000 }).catch(() => {})
+
+      // the running node notices within its health-check period and stops, saying so
+      const exit = await waitExit(served.proc, 10_000)
+      const stoppedMs = Date.now() - renamedAt
+      assert.ok(exit != null, `A still runs ${stoppedMs} ms after its ${dir}/ vanished`)
+      assert.notEqual(exit.code, 0, `A's exit code after its ${dir}/ vanished`)
+      assert.match(served.stderr(), /store missing/i, `A's stderr: ${served.stderr()}`)
+      a.served = undefined
+      console.log(`      C6 ${dir}/: A stopped ${stoppedMs} ms after the rename (exit ${exit.code}); audit meanwhile exited ${audit.code}`)
+
+      // nothing reaches B: 3·Δt of watching, B keeps pulling (from nobody) meanwhile
+      await assertUnchangedFor(b, before, 3 * DT * 1000)
+
+      // start with the store missing, then present but empty: refused, in one line
+      await assertServeRefuses(a, `${dir}/ missing`, /store missing/i)
+      await mkdir(path)
+      await assertServeRefuses(a, `${dir}/ empty`, /store missing/i)
+      await rm(path, { recursive: true })
+
+      // restoring the directory resumes normally: A serves, still holds and serves all, nothing flagged
+      await rename(away, path)
+      await serveNode(a, ['--interval', String(DT)])
+      const st = await op(a, 'status')
+      assert.equal(st.counts?.documents ?? DOCS, DOCS, `A's document count after the restore: ${JSON.stringify(st.counts)}`)
+      const aHeld = await holdings(a)
+      const notLocal = [...aHeld.values()].filter(d => !d.local).map(d => d.id)
+      assert.deepEqual(notLocal, [], 'after the restore every file of A is local (none left flagged damaged)')
+      const audited = await quire(['audit', '--home', a.home, '--json'], { timeoutMs: 30_000 })
+      assert.equal(audited.code, 0, `audit after the restore: ${audited.stdout.slice(0, 300)} ${audited.stderr}`)
+      // a new document flows to B again
+      await quireOk(['put', 'loss.after', '--meta', join(a.tmp.dir, 'batch', '0.meta'), '--home', a.home])
+      acked.set('loss.after', 1)
+      await waitUntil('B to receive loss.after', async () => (await holdings(b)).has('loss.after') ? null : 'not yet', 4 * DT * 1000)
+      assert.deepEqual(diffHoldings(before, await holdings(b)), [], 'B after the restore')
+
+      assertInvariants(await checkCluster([a, b], { acked: new Map([['A', acked], ['B', acked]]) }))
+      await Promise.all([a.served!.stop(), b.served!.stop()])
+      assertInvariants([...await checkSignatures(a), ...await checkSignatures(b)])
+    })
+  }
+})
+
+/** The files of a stopped node's LevelDB, by kind. */
+async function dbFiles (home: string): Promise<{ ldb: string[], manifest: string[], log: string[] }> {
+  const names = await readdir(join(home, 'db'))
+  const sized = await Promise.all(names.map(async n => ({ n, size: (await stat(join(home, 'db', n))).size })))
+  // the biggest table and log first: damage where the documents are
+  sized.sort((x, y) => y.size - x.size)
+  return {
+    ldb: sized.filter(f => f.n.endsWith('.ldb') || f.n.endsWith('.sst')).map(f => f.n),
+    manifest: sized.filter(f => f.n.startsWith('MANIFEST-')).map(f => f.n),
+    log: sized.filter(f => f.n.endsWith('.log') && f.size > 0).map(f => f.n)
+  }
+}
+
+async function flipBytes (path: string, at: number, count: number): Promise<void> {
+  const buf = await readFile(path)
+  const start = Math.max(0, Math.min(buf.length - count, at))
+  for (let i = start; i < start + count && i < buf.length; i++) buf[i] ^= 0xff
+  await writeFile(path, buf)
+}
+
+interface Variant { name: string, damage: (db: string, files: Awaited<ReturnType<typeof dbFiles>>) => Promise<void> }
+
+const VARIANTS: Variant[] = [
+  { name: 'CURRENT emptied', damage: async db => { await truncate(join(db, 'CURRENT'), 0) } },
+  { name: 'CURRENT names a missing MANIFEST', damage: async db => { await writeFile(join(db, 'CURRENT'), 'MANIFEST-999999\n') } },
+  { name: 'MANIFEST truncated to half', damage: async (db, f) => { const p = join(db, f.manifest[0]); await truncate(p, Math.floor((await stat(p)).size / 2)) } },
+  { name: 'MANIFEST bytes flipped', damage: async (db, f) => { const p = join(db, f.manifest[0]); await flipBytes(p, 8, 16) } },
+  { name: 'MANIFEST deleted', damage: async (db, f) => { await rm(join(db, f.manifest[0])) } },
+  { name: 'largest .ldb truncated to half', damage: async (db, f) => { const p = join(db, f.ldb[0]); await truncate(p, Math.floor((await stat(p)).size / 2)) } },
+  { name: 'largest .ldb bytes flipped mid-file', damage: async (db, f) => { const p = join(db, f.ldb[0]); await flipBytes(p, Math.floor((await stat(p)).size / 3), 64) } },
+  { name: 'largest .ldb deleted', damage: async (db, f) => { await rm(join(db, f.ldb[0])) } }
+]
+
+describe('C7 metadata-db-corruption: a damaged LevelDB never starts as an empty node', function () {
+  this.timeout(180_000)
+  afterEach(async () => { await cleanupAll() })
+
+  it(`${VARIANTS.length} variants (CURRENT, MANIFEST, .ldb: truncated, flipped, deleted): serve exits non-zero with one line, or starts holding everything; B never sees a deletion`, async function () {
+    const [a, b] = await makeNodes(['A', 'B'], ip)
+    await addPeer(a, b, ['--replicate'])
+    await addPeer(b, a)
+    const n = 100
+    await putBatch(a.home, join(a.tmp.dir, 'batch'), Array.from({ length: n }, (_, i) => ({ id: `corrupt.d${i}`, meta: JSON.stringify({ i, pad: 'x'.repeat(200) }) })))
+    await Promise.all([serveNode(a, ['--interval', String(DT)]), serveNode(b, ['--interval', String(DT)])])
+    await waitUntil('B to hold A\'s documents', async () => { const s = (await holdings(b)).size; return s === n ? null : `${s}` }, 30_000)
+    const before = await holdings(b)
+    // a clean stop, then one open/close cycle more so that the log is compacted into an .ldb table
+    await a.served!.stop()
+    await quireOk(['ls', '--limit', '1', '--home', a.home])
+    const pristine = join(a.tmp.dir, 'db.pristine')
+    await cp(join(a.home, 'db'), pristine, { recursive: true })
+    const files = await dbFiles(a.home)
+    assert.ok(files.ldb.length > 0 && files.manifest.length > 0, `the db has tables and a manifest: ${JSON.stringify(files)}`)
+
+    const results: string[] = []
+    for (const v of VARIANTS) {
+      await rm(join(a.home, 'db'), { recursive: true, force: true })
+      await cp(pristine, join(a.home, 'db'), { recursive: true })
+      await v.damage(join(a.home, 'db'), await dbFiles(a.home))
+      const r = await startServe(a.home, ['--interval', String(DT)], { timeoutMs: 20_000 }).catch((err: ServeStartError) => err)
+      if (!(r instanceof Error)) {
+        // it started: then it must not be an empty node, and a self-check (audit) must pinpoint the damage
+        a.served = r
+        const held = await holdings(a)
+        const audit = await quire(['audit', '--home', a.home, '--json'], { timeoutMs: 30_000 })
+        const found = audit.json?.corrupt?.length ?? 0
+        results.push(`${v.name}: STARTED holding ${held.size}/${n}; audit exit ${audit.code}, ${found} findings ${audit.stderr.trim()}`)
+        assert.ok(held.size > 0, `${v.name}: started with an empty inventory`)
+        assert.ok(held.size === n || (audit.code === 1 && found > 0) || audit.errorJson?.code === 'store-corrupt', `${v.name}: started holding ${held.size}/${n} and audit does not pinpoint the damage: ${audit.stdout.slice(0, 300)} ${audit.stderr}`)
+        await sleep(3 * DT * 1000)
+        assert.deepEqual(diffHoldings(before, await holdings(b)), [], `${v.name}: B's documents after 3·Δt`)
+        await r.stop()
+        a.served = undefined
+        continue
+      }
+      if (r.exit == null) throw r
+      const lines = r.stderr.trim().split('\n')
+      results.push(`${v.name}: exit ${r.exit.code} — ${lines[0]}`)
+      assert.notEqual(r.exit.code, 0, `${v.name}: exit code`)
+      assert.equal(lines.length, 1, `${v.name}: one line on stderr: ${r.stderr}`)
+      assert.match(lines[0], /store|damaged|corrupt/i, `${v.name}: the error names the store`)
+      // B meanwhile: nothing deleted, nothing changed
+      assert.deepEqual(diffHoldings(before, await holdings(b)), [], `${v.name}: B's documents`)
+    }
+    console.log(`      C7:\n        ${results.join('\n        ')}`)
+
+    // after 3·Δt B still holds everything; the pristine db starts and serves all n documents
+    await sleep(3 * DT * 1000)
+    assert.deepEqual(diffHoldings(before, await holdings(b)), [], 'B after 3·Δt')
+    await rm(join(a.home, 'db'), { recursive: true, force: true })
+    await cp(pristine, join(a.home, 'db'), { recursive: true })
+    await serveNode(a, ['--interval', String(DT)])
+    assert.equal((await holdings(a)).size, n, 'the undamaged db serves every document')
+    assertInvariants(await checkCluster([a, b], { acked: new Map([['A', new Map([...before.keys()].map(id => [id, 1]))]]) }))
+    await Promise.all([a.served!.stop(), b.served!.stop()])
+    assertInvariants([...await checkSignatures(a), ...await checkSignatures(b)])
+  })
+})
