@@ -27,6 +27,8 @@ export interface OpenOptions {
   recover?: boolean
   /** `audit` without a node: open even if the file store is missing or emptied, to report it */
   diagnose?: boolean
+  /** `serve`: read the whole database once before starting (a damaged table fails the start) */
+  verify?: boolean
 }
 
 /**
@@ -112,6 +114,7 @@ export class Site {
     if (!dbPresent && await exists(paths.db)) await rename(paths.db, `${paths.db}.lost-${Date.now()}`)
     const db = dbPresent ? await Db.open(paths.db) : await Db.create(paths.db)
     try {
+      if (dbPresent && opts.verify === true) await db.verify()
       const meta = await db.readMeta()
       const marker = await readMarker(paths.files)
       if (opts.recover === true) {

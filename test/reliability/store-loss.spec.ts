@@ -161,7 +161,11 @@ async function flipBytes (path: string, at: number, count: number): Promise<void
   await writeFile(path, buf)
 }
 
-interface Variant { name: string, damage: (db: string, files: Awaited<ReturnType<typeof dbFiles>>) => Promise<void> }
+interface Variant {
+  name: string
+  /** LevelDB (paranoid_checks off, which classic-level cannot turn on) drops a damaged log tail silently */
+  logTail?: boolean
+  damage: (db: string, files: Awaited<ReturnType<typeof dbFiles>>) => Promise<void> }
 
 const VARIANTS: Variant[] = [
   { name: 'CURRENT emptied', damage: async db => { await truncate(join(db, 'CURRENT'), 0) } },
@@ -171,7 +175,10 @@ const VARIANTS: Variant[] = [
   { name: 'MANIFEST deleted', damage: async (db, f) => { await rm(join(db, f.manifest[0])) } },
   { name: 'largest .ldb truncated to half', damage: async (db, f) => { const p = join(db, f.ldb[0]); await truncate(p, Math.floor((await stat(p)).size / 2)) } },
   { name: 'largest .ldb bytes flipped mid-file', damage: async (db, f) => { const p = join(db, f.ldb[0]); await flipBytes(p, Math.floor((await stat(p)).size / 3), 64) } },
-  { name: 'largest .ldb deleted', damage: async (db, f) => { await rm(join(db, f.ldb[0])) } }
+  { name: 'largest .ldb deleted', damage: async (db, f) => { await rm(join(db, f.ldb[0])) } },
+  // the log holds the newest writes (one document put after the compaction, below)
+  { name: 'log bytes flipped', logTail: true, damage: async (db, f) => { const p = join(db, f.log[0]); await flipBytes(p, Math.floor((await stat(p)).size / 2), 16) } },
+  { name: 'log truncated to half', logTail: true, damage: async (db, f) => { const p = join(db, f.log[0]); await truncate(p, Math.floor((await stat(p)).size / 2)) } }
 ]
 
 describe('C7 metadata-db-corruption: a damaged LevelDB never starts as an empty node', function () {
@@ -182,7 +189,7 @@ describe('C7 metadata-db-corruption: a damaged LevelDB never starts as an empty 
     const [a, b] = await makeNodes(['A', 'B'], ip)
     await addPeer(a, b, ['--replicate'])
     await addPeer(b, a)
-    const n = 100
+    let n = 100
     await putBatch(a.home, join(a.tmp.dir, 'batch'), Array.from({ length: n }, (_, i) => ({ id: `corrupt.d${i}`, meta: JSON.stringify({ i, pad: 'x'.repeat(200) }) })))
     await Promise.all([serveNode(a, ['--interval', String(DT)]), serveNode(b, ['--interval', String(DT)])])
     await waitUntil('B to hold A\'s documents', async () => { const s = (await holdings(b)).size; return s === n ? null : `${s}` }, 30_000)
@@ -190,12 +197,17 @@ describe('C7 metadata-db-corruption: a damaged LevelDB never starts as an empty 
     // a clean stop, then one open/close cycle more so that the log is compacted into an .ldb table
     await a.served!.stop()
     await quireOk(['ls', '--limit', '1', '--home', a.home])
+    // and the newest write in the log (an offline put: A is stopped)
+    await writeFile(join(a.tmp.dir, 'last.meta'), JSON.stringify({ last: true, pad: 'y'.repeat(2000) }))
+    await quireOk(['put', 'corrupt.last', '--meta', join(a.tmp.dir, 'last.meta'), '--home', a.home])
+    n++
     const pristine = join(a.tmp.dir, 'db.pristine')
     await cp(join(a.home, 'db'), pristine, { recursive: true })
     const files = await dbFiles(a.home)
-    assert.ok(files.ldb.length > 0 && files.manifest.length > 0, `the db has tables and a manifest: ${JSON.stringify(files)}`)
+    assert.ok(files.ldb.length > 0 && files.manifest.length > 0 && files.log.length > 0, `the db has tables and a manifest: ${JSON.stringify(files)}`)
 
     const results: string[] = []
+    const lostLogTail: string[] = []
     for (const v of VARIANTS) {
       await rm(join(a.home, 'db'), { recursive: true, force: true })
       await cp(pristine, join(a.home, 'db'), { recursive: true })
@@ -209,9 +221,13 @@ describe('C7 metadata-db-corruption: a damaged LevelDB never starts as an empty 
         const found = audit.json?.corrupt?.length ?? 0
         results.push(`${v.name}: STARTED holding ${held.size}/${n}; audit exit ${audit.code}, ${found} findings ${audit.stderr.trim()}`)
         assert.ok(held.size > 0, `${v.name}: started with an empty inventory`)
-        assert.ok(held.size === n || (audit.code === 1 && found > 0) || audit.errorJson?.code === 'store-corrupt', `${v.name}: started holding ${held.size}/${n} and audit does not pinpoint the damage: ${audit.stdout.slice(0, 300)} ${audit.stderr}`)
-        await sleep(3 * DT * 1000)
-        assert.deepEqual(diffHoldings(before, await holdings(b)), [], `${v.name}: B's documents after 3·Δt`)
+        const onlyLastLost = held.size === n - 1 && !held.has('corrupt.last')
+        if (v.logTail === true && onlyLastLost) {
+          console.log(`      FINDING C7 (${v.name}): serve starts without the newest write (corrupt.last, acknowledged by put); no check notices. See the skipped test below.`)
+          lostLogTail.push(v.name)
+        }
+        assert.ok(held.size === n || (v.logTail === true && onlyLastLost) || (audit.code === 1 && found > 0) || audit.errorJson?.code === 'store-corrupt', `${v.name}: started holding ${held.size}/${n} and audit does not pinpoint the damage: ${audit.stdout.slice(0, 300)} ${audit.stderr}`)
+        assert.deepEqual(diffHoldings(before, await holdings(b)), [], `${v.name}: B's documents`)
         await r.stop()
         a.served = undefined
         continue
@@ -226,6 +242,8 @@ describe('C7 metadata-db-corruption: a damaged LevelDB never starts as an empty 
       assert.deepEqual(diffHoldings(before, await holdings(b)), [], `${v.name}: B's documents`)
     }
     console.log(`      C7:\n        ${results.join('\n        ')}`)
+    const refused = results.filter(r => /: exit \d/.test(r)).length
+    console.log(`      C7: ${refused}/${VARIANTS.length} variants refused at start; started without the newest write: ${lostLogTail.join(', ') || 'none'}`)
 
     // after 3·Δt B still holds everything; the pristine db starts and serves all n documents
     await sleep(3 * DT * 1000)
@@ -238,4 +256,14 @@ describe('C7 metadata-db-corruption: a damaged LevelDB never starts as an empty 
     await Promise.all([a.served!.stop(), b.served!.stop()])
     assertInvariants([...await checkSignatures(a), ...await checkSignatures(b)])
   })
+})
+
+describe('C7 (finding): a damaged LevelDB log loses acknowledged writes silently', function () {
+  // LevelDB recovers a log with a bad record by dropping it (paranoid_checks is off and
+  // classic-level exposes no way to turn it on). The C7 test above shows the node starts holding
+  // every document but the newest write; the row's stricter reading (never start after damage
+  // without saying so) needs a product change: a commit counter kept outside LevelDB and compared at
+  // start, or a classic-level build with paranoid_checks.
+  console.log('      FINDING C7: a flipped or truncated LevelDB .log starts without its newest records and says nothing (test skipped)')
+  it.skip('a flipped or truncated .log: serve refuses or names the lost writes (needs paranoid_checks or an outside commit counter)', function () {})
 })
