@@ -1,0 +1,208 @@
+/**
+ * Reliability battery, network faults through the fault proxy (fixtures/fault-proxy.ts) and process
+ * pauses: N7 home-unreachable, N5 pause-home, R7 peer-removed-mid-stream. Real `quire serve`
+ * processes; nodes and proxies on 127.0.4.50–149.
+ *
+ * A proxied link: the dialling node lists its partner at the proxy's address; the partner lists
+ * the dialler accept-only (peer ID only), so no connection can go around the proxy.
+ */
+import assert from 'node:assert/strict'
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { cleanupAll, quire, quireOk, sleep, waitFor, type QuireResult } from '../fixtures/cli.js'
+import { addPeer, makeNodes, op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../fixtures/cluster.js'
+import { FaultProxy } from '../fixtures/fault-proxy.js'
+import { loopbackRange } from '../fixtures/loopback.js'
+import { seededBytes } from '../fixtures/seed.js'
+import { stagingDir } from '../fixtures/damage.js'
+import { assertInvariants, checkCluster, checkSignatures, holdings } from './harness/invariants.js'
+import { cont, pause } from './harness/processes.js'
+import { StoreWatcher } from './harness/store-watcher.js'
+
+const ip = loopbackRange(50, 149, { subnet: 4 })
+const proxies: FaultProxy[] = []
+
+/** `from` reaches `to` only through a new proxy; `to` lists `from` accept-only with `toFlags`. */
+async function proxiedLink (from: ClusterNode, to: ClusterNode, fromFlags: string[] = [], toFlags: string[] = []): Promise<FaultProxy> {
+  const proxy = await FaultProxy.start({ listenHost: ip(), targetHost: to.ip, targetPort: to.port, name: `${from.name}→${to.name}` })
+  proxies.push(proxy)
+  await quireOk(['peer', 'add', `${proxy.multiaddr}/p2p/${to.peerId}`, ...fromFlags, '--home', from.home])
+  await addPeer(to, from, toFlags, true)
+  return proxy
+}
+
+async function metaFile (node: ClusterNode, text: string): Promise<string> {
+  const path = join(node.tmp.dir, `meta-${Math.random().toString(36).slice(2)}`)
+  await writeFile(path, text)
+  return path
+}
+
+function explain (r: QuireResult): string {
+  return `exit ${r.code} after ${r.ms} ms; stdout ${r.stdout.trim()}; stderr ${r.stderr.trim()}`
+}
+
+/** id → (rev, record) on each node, for "nothing changed". */
+async function revs (nodes: ClusterNode[], id: string): Promise<string[]> {
+  return await Promise.all(nodes.map(async n => { const d = (await holdings(n)).get(id); return `${n.name}:${d?.rev}:${d?.record}` }))
+}
+
+afterEach(async () => {
+  for (const p of proxies.splice(0)) await p.close()
+  await cleanupAll()
+})
+
+describe('N7 home-unreachable: the home blackholed during quire update', function () {
+  this.timeout(120_000)
+
+  it('update exits 3 with one line (home unreachable) in ≤ 15 s; no node\'s (id, rev) changes, during the partition or after the heal', async function () {
+    const [h, r] = await makeNodes(['H', 'R'], ip)
+    const proxy = await proxiedLink(r, h, [], ['--replicate'])
+    await Promise.all([serveNode(h, ['--interval', '2']), serveNode(r, ['--interval', '2'])])
+    const id = 'n7.doc'
+    await quireOk(['put', id, '--meta', await metaFile(h, 'v1'), '--home', h.home])
+    await waitUntil('R to hold n7.doc', async () => (await holdings(r)).has(id) ? null : 'not yet', 15_000)
+    const before = await revs([h, r], id)
+
+    proxy.blackhole()
+    const u = await quire(['update', id, '--meta', await metaFile(r, 'v2 through a partition'), '--home', r.home, '--json'], { timeoutMs: 30_000 })
+    console.log(`      N7: update exited ${u.code} after ${u.ms} ms: ${u.stderr.trim()}`)
+    assert.equal(u.code, 3, explain(u))
+    assert.equal(u.stderr.trim().split('\n').length, 1, `one line: ${u.stderr}`)
+    assert.equal(u.errorJson?.code, 'home-unreachable', explain(u))
+    assert.ok(u.ms <= 15_000, `update took ${u.ms} ms`)
+    assert.deepEqual(await revs([h, r], id), before, 'during the partition')
+
+    // the held request reaches H at the heal: still nothing may commit
+    proxy.heal()
+    await waitConnected(r, h, 20_000)
+    await sleep(2 * 2_000)
+    assert.deepEqual(await revs([h, r], id), before, 'after the heal')
+    assertInvariants(await checkCluster([h, r], { acked: new Map([['H', new Map([[id, 1]])], ['R', new Map([[id, 1]])]]) }))
+    await Promise.all([h.served!.stop(), r.served!.stop()])
+    assertInvariants([...await checkSignatures(h), ...await checkSignatures(r)])
+  })
+})
+
+describe('N5 pause-home: SIGSTOP the home while 5 updaters want its lock', function () {
+  this.timeout(180_000)
+
+  it('5 updaters fail "home unreachable" within the lock timeout (≤ 15 s); after SIGCONT each granted lock commits once, revs gap-free, no stale lease honoured', async function () {
+    const [h, r1, r2] = await makeNodes(['H', 'R1', 'R2'], ip)
+    for (const r of [r1, r2]) {
+      await addPeer(h, r, ['--replicate'])
+      await addPeer(r, h)
+    }
+    await Promise.all([h, r1, r2].map(async n => await serveNode(n, ['--interval', '2'])))
+    const id = 'n5.doc'
+    await quireOk(['put', id, '--meta', await metaFile(h, 'v1'), '--home', h.home])
+    for (const r of [r1, r2]) await waitUntil(`${r.name} to hold ${id}`, async () => (await holdings(r)).has(id) ? null : 'not yet', 15_000)
+    const updaters = [r1, r1, r1, r2, r2]
+
+    // the pause: 10 s, and until every updater has answered
+    pause(h)
+    const pausedAt = Date.now()
+    const during = await Promise.all(updaters.map(async (r, i) =>
+      await quire(['update', id, '--meta', await metaFile(r, `paused-${i}`), '--home', r.home, '--json'], { timeoutMs: 30_000 })))
+    const rest = 10_000 - (Date.now() - pausedAt)
+    if (rest > 0) await sleep(rest)
+    cont(h)
+    const pausedMs = Date.now() - pausedAt
+    console.log(`      N5: paused ${pausedMs} ms; updaters during the pause: ${during.map(u => `exit ${u.code} in ${u.ms} ms`).join(', ')}`)
+    for (const u of during) {
+      assert.equal(u.code, 3, explain(u))
+      assert.equal(u.errorJson?.code, 'home-unreachable', explain(u))
+      assert.ok(u.ms <= 15_000, `an updater took ${u.ms} ms to give up`)
+    }
+
+    // after SIGCONT: the requests queued in H's socket are stale. None of them may commit, and they
+    // may not hold the document for long: 5 new updaters (waiting for the lock) each commit once.
+    const after = await Promise.all(updaters.map(async (r, i) =>
+      await quire(['update', id, '--meta', await metaFile(r, `after-${i}`), '--wait', '45', '--home', r.home, '--json'], { timeoutMs: 60_000 })))
+    console.log(`      N5: updaters after SIGCONT: ${after.map(u => `exit ${u.code} in ${u.ms} ms${u.code === 0 ? ` rev ${u.json?.rev}` : ` ${u.errorJson?.code}`}`).join(', ')}`)
+    const ok = after.filter(u => u.code === 0)
+    assert.ok(ok.length >= 1, 'at least one update after SIGCONT succeeds')
+    for (const u of after) assert.ok(u.code === 0 || u.code === 3, explain(u))
+
+    const log: any[] = (await op(h, 'log', { id })).events
+    const history = log.map((e: any) => e.rev).sort((a: number, b: number) => a - b)
+    // revs gap-free: 1 … 1 + the number of successful updates, each exactly once
+    assert.deepEqual(history, Array.from({ length: 1 + ok.length }, (_, i) => i + 1), `H's history of ${id}: ${JSON.stringify(log)}`)
+    assert.deepEqual(ok.map(u => u.json.rev).sort((a, b) => a - b), history.slice(1), 'each exit-0 update is one revision')
+    // no stale lease honoured: what was sent during the pause never became a revision (below: the
+    // current one is from after SIGCONT, and the count of revisions is the count of exit-0 updates)
+    const current = await quire(['get', id, '--meta-out', join(h.tmp.dir, 'current.meta'), '--home', h.home, '--json'])
+    assert.equal(current.code, 0, explain(current))
+    const text = await readFile(join(h.tmp.dir, 'current.meta'), 'utf8')
+    assert.match(text, /^after-\d$/, 'the current metadata is from an update after SIGCONT')
+
+    assert.deepEqual(await h.served!.op('lock.ls'), [], 'no lease left')
+    await waitUntil('R1, R2 to converge on the last revision', async () => {
+      const rs = await revs([h, r1, r2], id)
+      return new Set(rs.map(x => x.split(':').slice(1).join(':'))).size === 1 ? null : rs.join(' ')
+    }, 10_000)
+    assertInvariants(await checkCluster([h, r1, r2]))
+    await Promise.all([h, r1, r2].map(async n => await n.served!.stop()))
+    assertInvariants((await Promise.all([h, r1, r2].map(checkSignatures))).flat())
+  })
+})
+
+describe('R7 peer-removed-mid-stream: quire peer rm while that peer streams a 256 MiB file to us', function () {
+  this.timeout(180_000)
+
+  it('the stream stops within 1 s, no partial is promoted, and the removed peer cannot reconnect', async function () {
+    const size = 256 * 1024 * 1024
+    const [s, r] = await makeNodes(['S', 'R'], ip)
+    const proxy = await proxiedLink(r, s, [], ['--replicate', '--datareplicate'])
+    // rate-capped so that the stream lasts: 256 MiB at 24 MiB/s is about 11 s
+    proxy.rate(24 * 1024 * 1024, 'toClient')
+    const dataPath = join(s.tmp.dir, 'big.data')
+    await writeFile(dataPath, seededBytes(7, 'r7', size))
+    await quireOk(['put', 'r7.big', '--meta', await metaFile(s, 'big'), '--data', dataPath, '--home', s.home], { timeoutMs: 60_000 })
+    const watcher = new StoreWatcher(r.home)
+    await Promise.all([serveNode(s, ['--interval', '2']), serveNode(r, ['--interval', '2'])])
+
+    // wait until a good part of the file streams
+    await waitFor(() => proxy.forwarded.toClient > size / 5, 60_000, 'a fifth of the file to stream', 50)
+    const rm = await quire(['peer', 'rm', s.peerId, '--home', r.home, '--json'])
+    const removedAt = Date.now()
+    assert.equal(rm.code, 0, explain(rm))
+    // the stream is aborted: nothing more flows through the proxy
+    const atRm = proxy.forwarded.toClient
+    let stoppedAt = 0
+    let last = atRm
+    while (Date.now() - removedAt < 5_000) {
+      await sleep(50)
+      if (proxy.forwarded.toClient !== last) { last = proxy.forwarded.toClient; stoppedAt = 0; continue }
+      if (stoppedAt === 0) stoppedAt = Date.now()
+      if (Date.now() - stoppedAt >= 1_000) break
+    }
+    const stopMs = (stoppedAt === 0 ? Date.now() : stoppedAt) - removedAt
+    console.log(`      R7: peer rm answered in ${rm.ms} ms at ${(atRm / 2 ** 20).toFixed(0)} MiB; the stream stopped ${stopMs} ms later (${((last - atRm) / 2 ** 20).toFixed(1)} MiB after)`)
+    assert.ok(stopMs <= 1_000, `the stream went on ${stopMs} ms after peer rm`)
+    const st = await op(r, 'status')
+    assert.deepEqual(st.transfers, [], `R's transfers after peer rm: ${JSON.stringify(st.transfers)}`)
+
+    // gated: S now tries to dial R directly; R's gate refuses it
+    const deniedBefore = st.gate?.deniedInbound ?? 0
+    await quireOk(['peer', 'set', r.peerId, '--addr', r.addr, '--home', s.home])
+    await waitUntil('R to refuse S at its gate', async () => {
+      const g = (await op(r, 'status')).gate?.deniedInbound ?? 0
+      return g > deniedBefore ? null : `denied ${g}`
+    }, 15_000)
+    const rows: any[] = await op(r, 'peer.ls')
+    assert.ok(!rows.some(x => x.peerId === s.peerId), 'S is no longer listed')
+    const sRows: any[] = await op(s, 'peer.ls')
+    assert.equal(sRows.find(x => x.peerId === r.peerId)?.connected, false, 'S is not connected to R')
+
+    // no partial promoted: nothing in R's store but what hashes to its name; the file is not there
+    const violations = await watcher.stop()
+    assert.deepEqual(violations, [], 'the store watcher saw a file that does not hash to its name')
+    const got = await quire(['get', 'r7.big', '--home', r.home, '--json'])
+    assert.notEqual(got.json?.data?.local, true, `R must not hold the file as local: ${got.stdout}`)
+    const staged = await readdir(stagingDir(r.home)).catch(() => [] as string[])
+    console.log(`      R7: staging after peer rm: ${staged.length} entries (${(await Promise.all(staged.map(async f => (await stat(join(stagingDir(r.home), f))).size))).join(', ')} bytes)`)
+    assertInvariants(await checkCluster([s, r]))
+    await Promise.all([s.served!.stop(), r.served!.stop()])
+    assertInvariants([...await checkSignatures(s), ...await checkSignatures(r)])
+  })
+})
