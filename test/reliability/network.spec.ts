@@ -7,13 +7,16 @@
  * the dialler accept-only (peer ID only), so no connection can go around the proxy.
  */
 import assert from 'node:assert/strict'
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cleanupAll, quire, quireOk, sleep, waitFor, type QuireResult } from '../fixtures/cli.js'
 import { addPeer, makeNodes, op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../fixtures/cluster.js'
 import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
-import { seededBytes } from '../fixtures/seed.js'
+import { prng, seededBytes, seededRng } from '../fixtures/seed.js'
+import { closure, type NetworkModel } from '../../src/model/closure.js'
+import { newPeerRow, type PeerRow } from '../../src/model/peer-row.js'
+import { scale } from './harness/tier.js'
 import { stagingDir } from '../fixtures/damage.js'
 import { assertInvariants, checkCluster, checkSignatures, holdings } from './harness/invariants.js'
 import { cont, pause } from './harness/processes.js'
@@ -209,5 +212,149 @@ describe('R7 peer-removed-mid-stream: quire peer rm while that peer streams a 25
     assertInvariants(await checkCluster([s, r]))
     await Promise.all([s.served!.stop(), r.served!.stop()])
     assertInvariants([...await checkSignatures(s), ...await checkSignatures(r)])
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// N1 partition-heal
+
+/** The BRIEF's worked example (gamma, alpha, lamda) plus a hub; flags replicate, datareplicate, hub. */
+const N1_NAMES = ['gamma', 'alpha', 'lamda', 'hub'] as const
+const N1_FLAGS: Record<string, Record<string, string>> = {
+  gamma: { alpha: '000', lamda: '110', hub: '110' },
+  alpha: { gamma: '010', lamda: '100', hub: '110' },
+  lamda: { gamma: '000', alpha: '111', hub: '110' },
+  hub: { gamma: '000', alpha: '111', lamda: '101' }
+}
+
+function flagArgs (bits: string): string[] {
+  return [bits[0] === '1' ? '--replicate' : '', bits[1] === '1' ? '--datareplicate' : '', bits[2] === '1' ? '--hub' : ''].filter(f => f !== '')
+}
+
+function n1Model (): NetworkModel {
+  const tables: Record<string, PeerRow[]> = {}
+  for (const [node, rows] of Object.entries(N1_FLAGS)) {
+    tables[node] = Object.entries(rows).map(([p, bits]) => ({ ...newPeerRow(p), replicate: bits[0] === '1', datareplicate: bits[1] === '1', hub: bits[2] === '1' }))
+  }
+  return { tables }
+}
+
+interface Link { a: string, b: string, proxy: FaultProxy }
+
+describe('N1 partition-heal: 4 nodes (worked example plus a hub), random partitions while updates flow', function () {
+  this.timeout(240_000)
+  const DT = 5
+  const WINDOW_MS = scale(30_000, 600_000)
+  const OPS = scale(300, 6_000)
+
+  it(`${OPS} puts and updates during a ${WINDOW_MS / 1000} s window of seeded partitions (isolate one, split 2–2, one-way) changed every 2–5 s: after the heal I5 and I6 within 2·Δt (Δt ${DT} s), I2, I3, I4`, async function () {
+    const rng = seededRng('N1 partition-heal')
+    const opsRng = prng((rng.seed ^ 0x9e3779b9) >>> 0)
+    const nodes = await makeNodes([...N1_NAMES], ip)
+    const byName = new Map(nodes.map(n => [n.name, n]))
+    // one proxy per pair; the earlier node of the pair dials, the later lists it accept-only
+    const links: Link[] = []
+    for (let i = 0; i < nodes.length; i++) {
+      for (let j = i + 1; j < nodes.length; j++) {
+        const [x, y] = [nodes[i], nodes[j]]
+        const proxy = await proxiedLink(x, y, flagArgs(N1_FLAGS[x.name][y.name]), flagArgs(N1_FLAGS[y.name][x.name]))
+        links.push({ a: x.name, b: y.name, proxy })
+      }
+    }
+    await Promise.all(nodes.map(async n => await serveNode(n, ['--interval', String(DT)])))
+    for (const l of links) await waitConnected(byName.get(l.a)!, byName.get(l.b)!, 20_000)
+
+    // the nemesis: a seeded schedule of partitions over the window
+    const healAll = (): void => { for (const l of links) l.proxy.heal() }
+    const schedule: string[] = []
+    const started = Date.now()
+    const nemesis = (async () => {
+      while (Date.now() - started < WINDOW_MS) {
+        healAll()
+        const kind = rng.pick(['isolate', 'split', 'oneway'] as const)
+        if (kind === 'isolate') {
+          const n = rng.pick(N1_NAMES)
+          for (const l of links) if (l.a === n || l.b === n) l.proxy.blackhole()
+          schedule.push(`isolate ${n}`)
+        } else if (kind === 'split') {
+          const partner = rng.pick(N1_NAMES.slice(1))
+          const side = new Set(['gamma', partner])
+          for (const l of links) if (side.has(l.a) !== side.has(l.b)) l.proxy.blackhole()
+          schedule.push(`split ${[...side].join('+')}`)
+        } else {
+          const l = rng.pick(links)
+          const dir = rng.pick(['toTarget', 'toClient'] as const)
+          l.proxy.blackhole(dir)
+          schedule.push(`one-way ${dir === 'toTarget' ? `${l.a}→${l.b}` : `${l.b}→${l.a}`}`)
+        }
+        await sleep(Math.min(rng.int(2_000, 5_000), Math.max(0, WINDOW_MS - (Date.now() - started))))
+      }
+      healAll()
+    })()
+
+    // the workload: puts and updates through each home's API, spread over the window
+    const acked = new Map<string, { home: string, rev: number, hasData: boolean }>()
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(opsRng() * xs.length)]
+    const files = join(nodes[0].tmp.dir, 'n1')
+    await mkdir(files, { recursive: true })
+    let failed = 0
+    for (let i = 0; i < OPS; i++) {
+      const due = started + (i * WINDOW_MS) / OPS
+      if (Date.now() < due) await sleep(due - Date.now())
+      const home = pick(N1_NAMES)
+      const mine = [...acked].filter(([, d]) => d.home === home)
+      const meta = join(files, `${i}.meta`)
+      await writeFile(meta, `op ${i} at ${home}`)
+      try {
+        if (mine.length === 0 || opsRng() < 0.4) {
+          const id = `n1.${home}-${i}`
+          const withData = opsRng() < 0.3
+          let data: string | undefined
+          if (withData) { data = join(files, `${i}.data`); await writeFile(data, seededBytes(rng.seed, `n1-${i}`, 2048)) }
+          const r = await op(byName.get(home)!, 'put', { id, meta, ...(data != null ? { data } : {}) })
+          acked.set(id, { home, rev: r.rev, hasData: withData })
+        } else {
+          const [id, d] = pick(mine)
+          const r = await op(byName.get(home)!, 'update', { id, meta })
+          acked.set(id, { ...d, rev: r.rev })
+        }
+      } catch (err: any) {
+        failed++
+        console.log(`      N1: op ${i} at ${home} failed: ${err.message}`)
+      }
+    }
+    await nemesis
+    const healedAt = Date.now()
+    console.log(`      N1: ${acked.size} documents, ${OPS - failed}/${OPS} ops acknowledged; partitions: ${schedule.join(', ')}`)
+    assert.equal(failed, 0, 'every local put and update is acknowledged (homes commit locally, partitions or not)')
+
+    // the model: each document where the flag closure sends it, at its home's newest revision
+    const net = n1Model()
+    const reach = new Map([...acked].map(([id, d]) => [id, closure(net, { id, home: d.home, hasData: d.hasData })]))
+    const expected = (name: string): Set<string> => new Set([...reach].filter(([, r]) => r[name] !== 'none').map(([id]) => id))
+    let converged = -1
+    await waitUntil('I6: every node holds what the model sends it, at the newest revision, with data where the model sends data', async () => {
+      const problems: string[] = []
+      for (const n of nodes) {
+        const held = await holdings(n)
+        for (const id of expected(n.name)) {
+          const d = held.get(id)
+          const want = acked.get(id)!
+          if (d == null) problems.push(`${n.name} lacks ${id}`)
+          else if (d.rev !== want.rev) problems.push(`${n.name} holds ${id}@${d.rev}, home acked ${want.rev}`)
+          else if (reach.get(id)![n.name] === 'data' && !d.local) problems.push(`${n.name}: ${id}'s data not local`)
+        }
+      }
+      if (problems.length === 0) converged = Date.now() - healedAt
+      return problems.length === 0 ? null : `${problems.length} problems, e.g. ${problems.slice(0, 4).join('; ')}`
+    }, 90_000, 250)
+    console.log(`      N1: converged ${converged} ms after the heal (bound 2·Δt = ${2 * DT * 1000} ms)`)
+
+    const model = new Map(nodes.map(n => [n.name, expected(n.name)]))
+    const ackedRevs = new Map(nodes.map(n => [n.name, new Map([...acked].filter(([, d]) => d.home === n.name).map(([id, d]) => [id, d.rev]))]))
+    assertInvariants(await checkCluster(nodes, { model, acked: ackedRevs }))
+    await Promise.all(nodes.map(async n => await n.served!.stop()))
+    assertInvariants((await Promise.all(nodes.map(checkSignatures))).flat())
+    assert.ok(converged <= 2 * DT * 1000, `I6: converged ${converged} ms after the heal, over 2·Δt`)
   })
 })
