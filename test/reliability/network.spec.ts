@@ -119,6 +119,9 @@ describe('N5 pause-home: SIGSTOP the home while 5 updaters want its lock', funct
 
     // after SIGCONT: the requests queued in H's socket are stale. None of them may commit, and they
     // may not hold the document for long: 5 new updaters (waiting for the lock) each commit once.
+    await sleep(500)
+    const stale = await h.served!.op('lock.ls')
+    console.log(`      N5: leases at H 0.5 s after SIGCONT: ${JSON.stringify(stale)}`)
     const after = await Promise.all(updaters.map(async (r, i) =>
       await quire(['update', id, '--meta', await metaFile(r, `after-${i}`), '--wait', '45', '--home', r.home, '--json'], { timeoutMs: 60_000 })))
     console.log(`      N5: updaters after SIGCONT: ${after.map(u => `exit ${u.code} in ${u.ms} ms${u.code === 0 ? ` rev ${u.json?.rev}` : ` ${u.errorJson?.code}`}`).join(', ')}`)
@@ -153,6 +156,8 @@ describe('R7 peer-removed-mid-stream: quire peer rm while that peer streams a 25
   this.timeout(180_000)
 
   it('the stream stops within 1 s, no partial is promoted, and the removed peer cannot reconnect', async function () {
+    const t0 = Date.now()
+    const at = (): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`
     const size = 256 * 1024 * 1024
     const [s, r] = await makeNodes(['S', 'R'], ip)
     const proxy = await proxiedLink(r, s, [], ['--replicate', '--datareplicate'])
@@ -164,6 +169,7 @@ describe('R7 peer-removed-mid-stream: quire peer rm while that peer streams a 25
     const watcher = new StoreWatcher(r.home)
     await Promise.all([serveNode(s, ['--interval', '2']), serveNode(r, ['--interval', '2'])])
 
+    console.log(`      R7: ${at()}: serving`)
     // wait until a good part of the file streams
     await waitFor(() => proxy.forwarded.toClient > size / 5, 60_000, 'a fifth of the file to stream', 50)
     // a sampler notes when bytes last flowed toward R, while the operator removes S (through R's API,
@@ -190,6 +196,7 @@ describe('R7 peer-removed-mid-stream: quire peer rm while that peer streams a 25
     const st = await op(r, 'status')
     assert.deepEqual(st.transfers, [], `R's transfers after peer rm: ${JSON.stringify(st.transfers)}`)
 
+    console.log(`      R7: ${at()}: stream stopped`)
     // gated: S now tries to dial R directly; R's gate refuses it
     const deniedBefore = st.gate?.deniedInbound ?? 0
     await quireOk(['peer', 'set', r.peerId, '--addr', r.addr, '--home', s.home])
@@ -202,6 +209,7 @@ describe('R7 peer-removed-mid-stream: quire peer rm while that peer streams a 25
     const sRows: any[] = await op(s, 'peer.ls')
     assert.equal(sRows.find(x => x.peerId === r.peerId)?.connected, false, 'S is not connected to R')
 
+    console.log(`      R7: ${at()}: S refused at R's gate`)
     // no partial promoted: nothing in R's store but what hashes to its name; the file is not there
     const violations = await watcher.stop()
     assert.deepEqual(violations, [], 'the store watcher saw a file that does not hash to its name')
@@ -227,8 +235,8 @@ const N1_FLAGS: Record<string, Record<string, string>> = {
   hub: { gamma: '000', alpha: '111', lamda: '101' }
 }
 
-function flagArgs (bits: string): string[] {
-  return [bits[0] === '1' ? '--replicate' : '', bits[1] === '1' ? '--datareplicate' : '', bits[2] === '1' ? '--hub' : ''].filter(f => f !== '')
+function flagObject (bits: string): { replicate: boolean, datareplicate: boolean, hub: boolean } {
+  return { replicate: bits[0] === '1', datareplicate: bits[1] === '1', hub: bits[2] === '1' }
 }
 
 function n1Model (): NetworkModel {
@@ -248,21 +256,27 @@ describe('N1 partition-heal: 4 nodes (worked example plus a hub), random partiti
   const OPS = scale(300, 6_000)
 
   it(`${OPS} puts and updates during a ${WINDOW_MS / 1000} s window of seeded partitions (isolate one, split 2–2, one-way) changed every 2–5 s: after the heal I5 and I6 within 2·Δt (Δt ${DT} s), I2, I3, I4`, async function () {
+    const t0 = Date.now()
     const rng = seededRng('N1 partition-heal')
     const opsRng = prng((rng.seed ^ 0x9e3779b9) >>> 0)
     const nodes = await makeNodes([...N1_NAMES], ip)
     const byName = new Map(nodes.map(n => [n.name, n]))
-    // one proxy per pair; the earlier node of the pair dials, the later lists it accept-only
+    await Promise.all(nodes.map(async n => await serveNode(n, ['--interval', String(DT)])))
+    // one proxy per pair; the earlier node of the pair dials, the later lists it accept-only. Rows
+    // are added through the running nodes' API (twelve CLI processes would cost seconds).
     const links: Link[] = []
     for (let i = 0; i < nodes.length; i++) {
       for (let j = i + 1; j < nodes.length; j++) {
         const [x, y] = [nodes[i], nodes[j]]
-        const proxy = await proxiedLink(x, y, flagArgs(N1_FLAGS[x.name][y.name]), flagArgs(N1_FLAGS[y.name][x.name]))
+        const proxy = await FaultProxy.start({ listenHost: ip(), targetHost: y.ip, targetPort: y.port, name: `${x.name}→${y.name}` })
+        proxies.push(proxy)
+        await op(y, 'peer.add', { target: x.peerId, ...flagObject(N1_FLAGS[y.name][x.name]) })
+        await op(x, 'peer.add', { target: `${proxy.multiaddr}/p2p/${y.peerId}`, ...flagObject(N1_FLAGS[x.name][y.name]) })
         links.push({ a: x.name, b: y.name, proxy })
       }
     }
-    await Promise.all(nodes.map(async n => await serveNode(n, ['--interval', String(DT)])))
     for (const l of links) await waitConnected(byName.get(l.a)!, byName.get(l.b)!, 20_000)
+    console.log(`      N1: set up in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
 
     // the nemesis: a seeded schedule of partitions over the window
     const healAll = (): void => { for (const l of links) l.proxy.heal() }
