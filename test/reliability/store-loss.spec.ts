@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { mkdir, readdir, readFile, rename, rm, cp, stat, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
-  cleanupAll, quire, quireOk, sleep, startServe, waitExit, type QuireResult, type ServeStartError
+  api, cleanupAll, quire, quireOk, sleep, startServe, waitExit, type QuireResult, type ServeStartError
 } from '../fixtures/cli.js'
 import { addPeer, makeNodes, op, putBatch, serveNode, waitUntil, type ClusterNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
@@ -92,12 +92,11 @@ describe('C6 store-vanished: a store renamed away under a running node, then mis
 
       await rename(path, away)
       const renamedAt = Date.now()
-      // in the window before the node notices: an audit through the running node, and a pull by B.
-      // Neither may record the whole store as missing (that damage would outlive the restore).
-      const audit = await quire(['audit', '--home', a.home, '--json'], { timeoutMs: 20_000 }).catch((err: Error) => ({ code: -1, stderr: err.message } as any))
-      // it may have run before the rename was seen (nothing damaged), or refused with store-missing
-      assert.equal(audit.json?.corrupt?.length ?? 0, 0, `audit while ${dir}/ was gone reported damage instead of "store missing": ${audit.stdout.slice(0, 300)}`)
-      if (audit.code !== 0 && audit.errorJson != null) assert.equal(audit.errorJson.code, 'store-missing', `audit while ${dir}/ was gone: ${audit.stderr}`)
+      // in the window before the node notices (its health check runs every 2 s): an audit through
+      // the running node must refuse with store-missing, not record the whole store as missing
+      // (that damage would outlive the restore). A node already stopped is fine too.
+      const inNode = await api(served.nodeJson, 'audit', {}, 20_000).then(r => `ran: ${r.corrupt.length} findings`, (err: Error) => err.message)
+      assert.ok(/store-missing|fetch failed|ECONNREFUSED/.test(inNode), `audit in the running node while ${dir}/ was gone: ${inNode}`)
       await quire(['sync', '--home', b.home], { timeoutMs: 20_000 }).catch(() => {})
 
       // the running node notices within its health-check period and stops, saying so
@@ -107,7 +106,13 @@ describe('C6 store-vanished: a store renamed away under a running node, then mis
       assert.notEqual(exit.code, 0, `A's exit code after its ${dir}/ vanished`)
       assert.match(served.stderr(), /store missing/i, `A's stderr: ${served.stderr()}`)
       a.served = undefined
-      console.log(`      C6 ${dir}/: A stopped ${stoppedMs} ms after the rename (exit ${exit.code}); audit meanwhile exited ${audit.code}`)
+      // offline now: `quire audit` says the store is missing (files/: a report flagged storeMissing,
+      // every file listed, none marked; db/: refused)
+      const offline = await quire(['audit', '--home', a.home, '--json'], { timeoutMs: 30_000 })
+      assert.equal(offline.code, 1, `offline audit: ${offline.stderr}`)
+      if (dir === 'files') assert.equal(offline.json?.storeMissing, true, `offline audit of a vanished files/: ${offline.stdout.slice(0, 200)}`)
+      else assert.equal(offline.errorJson?.code, 'store-missing', `offline audit of a vanished db/: ${offline.stderr}`)
+      console.log(`      C6 ${dir}/: A stopped ${stoppedMs} ms after the rename (exit ${exit.code}); audit in the node: ${inNode.slice(0, 120)}; offline audit: ${offline.json?.storeMissing === true ? 'storeMissing' : offline.errorJson?.code}`)
 
       // nothing reaches B: 3·Δt of watching, B keeps pulling (from nobody) meanwhile
       await assertUnchangedFor(b, before, 3 * DT * 1000)
