@@ -82,11 +82,13 @@ describe('C6 store-vanished: a store renamed away under a running node, then mis
   this.timeout(180_000)
   afterEach(async () => { await cleanupAll() })
 
-  for (const dir of ['files', 'db'] as const) {
-    it(`HOME/${dir} renamed away while serving: A says "store missing" and stops; B loses nothing within 3·Δt; restart refuses (missing, empty); restoring resumes`, async function () {
-      const { a, b, acked } = await scene()
+  // one scene, two losses in turn (files/, then db/), each restored before the next
+  it('HOME/files, then HOME/db, renamed away while serving: A says "store missing" and stops; B loses nothing within 3·Δt; restart refuses (missing, empty); restoring resumes', async function () {
+    const { a, b, acked } = await scene()
+    for (const dir of ['files', 'db'] as const) {
       const before = await holdings(b)
       const served = a.served!
+      const count = before.size
       const path = join(a.home, dir)
       const away = `${path}.away`
 
@@ -127,23 +129,24 @@ describe('C6 store-vanished: a store renamed away under a running node, then mis
       await rename(away, path)
       await serveNode(a, ['--interval', String(DT)])
       const st = await op(a, 'status')
-      assert.equal(st.counts?.documents ?? DOCS, DOCS, `A's document count after the restore: ${JSON.stringify(st.counts)}`)
+      assert.equal(st.counts?.documents ?? count, count, `A's document count after the restore: ${JSON.stringify(st.counts)}`)
       const aHeld = await holdings(a)
-      const notLocal = [...aHeld.values()].filter(d => !d.local).map(d => d.id)
+      const notLocal = [...aHeld.values()].filter(d => d.cid != null && !d.local).map(d => d.id)
       assert.deepEqual(notLocal, [], 'after the restore every file of A is local (none left flagged damaged)')
       const audited = await quire(['audit', '--home', a.home, '--json'], { timeoutMs: 30_000 })
       assert.equal(audited.code, 0, `audit after the restore: ${audited.stdout.slice(0, 300)} ${audited.stderr}`)
       // a new document flows to B again
-      await quireOk(['put', 'loss.after', '--meta', join(a.tmp.dir, 'batch', '0.meta'), '--home', a.home])
-      acked.set('loss.after', 1)
-      await waitUntil('B to receive loss.after', async () => (await holdings(b)).has('loss.after') ? null : 'not yet', 4 * DT * 1000)
+      const fresh = `loss.after-${dir}`
+      await quireOk(['put', fresh, '--meta', join(a.tmp.dir, 'batch', '0.meta'), '--home', a.home])
+      acked.set(fresh, 1)
+      await waitUntil(`B to receive ${fresh}`, async () => (await holdings(b)).has(fresh) ? null : 'not yet', 4 * DT * 1000)
       assert.deepEqual(diffHoldings(before, await holdings(b)), [], 'B after the restore')
 
       assertInvariants(await checkCluster([a, b], { acked: new Map([['A', acked], ['B', acked]]) }))
-      await Promise.all([a.served!.stop(), b.served!.stop()])
-      assertInvariants([...await checkSignatures(a), ...await checkSignatures(b)])
-    })
-  }
+    }
+    await Promise.all([a.served!.stop(), b.served!.stop()])
+    assertInvariants([...await checkSignatures(a), ...await checkSignatures(b)])
+  })
 })
 
 /** The files of a stopped node's LevelDB, by kind. */
