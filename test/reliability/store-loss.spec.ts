@@ -193,7 +193,7 @@ describe('C7 metadata-db-corruption: a damaged LevelDB never starts as an empty 
   this.timeout(180_000)
   afterEach(async () => { await cleanupAll() })
 
-  it(`${VARIANTS.length} variants (CURRENT, MANIFEST, .ldb: truncated, flipped, deleted): serve exits non-zero with one line, or starts holding everything; B never sees a deletion`, async function () {
+  it(`${VARIANTS.length} variants (CURRENT, MANIFEST, .ldb: truncated, flipped, deleted): serve exits non-zero with one line (CURRENT, MANIFEST, .ldb), never starts empty; a damaged .log tail starts without its newest write (finding below); B never sees a deletion`, async function () {
     const [a, b] = await makeNodes(['A', 'B'], ip)
     await addPeer(a, b, ['--replicate'])
     await addPeer(b, a)
