@@ -27,6 +27,8 @@ export interface OpenOptions {
   recover?: boolean
   /** `audit` without a node: open even if the file store is missing or emptied, to report it */
   diagnose?: boolean
+  /** `serve`: read the whole database once before starting (a damaged table fails the start) */
+  verify?: boolean
 }
 
 /**
@@ -47,6 +49,8 @@ export class Site {
   readonly blobs: Blobs
   /** set while `serve --recover` rebuilds the store: no commits as home until it is done */
   recoveringSince: string | null = null
+  /** opened for `audit` without a node: a missing file store is reported, not refused */
+  diagnosing = false
 
   private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable, docs: Documents, blobs: Blobs) {
     this.paths = paths
@@ -104,12 +108,13 @@ export class Site {
     // LevelDB's CURRENT file, not the directory: an emptied db/ is a lost store too
     const dbPresent = await exists(join(paths.db, 'CURRENT'))
     if (!dbPresent && opts.recover !== true) {
-      throw new StoreError(`the store ${paths.db} is missing: restore it from a backup, or rebuild it from partners with "quire serve --recover"`, 'store-missing')
+      throw new StoreError(`store missing: the store ${paths.db} is missing: restore it from a backup, or rebuild it from partners with "quire serve --recover"`, 'store-missing')
     }
     // whatever is left of a broken store is moved aside, never deleted: it may still be read by hand
     if (!dbPresent && await exists(paths.db)) await rename(paths.db, `${paths.db}.lost-${Date.now()}`)
     const db = dbPresent ? await Db.open(paths.db) : await Db.create(paths.db)
     try {
+      if (dbPresent && opts.verify === true) await db.verify()
       const meta = await db.readMeta()
       const marker = await readMarker(paths.files)
       if (opts.recover === true) {
@@ -120,7 +125,7 @@ export class Site {
       } else if (opts.diagnose === true) {
         // reporting only: a missing file store shows up as every file missing
       } else if (marker == null) {
-        throw new StoreError(`the file store ${paths.files} is missing or was emptied (no ${FILE_STORE_MARKER}): restore it, or rebuild it from partners with "quire serve --recover"`, 'store-missing')
+        throw new StoreError(`store missing: the file store ${paths.files} is missing or was emptied (no ${FILE_STORE_MARKER}): restore it, or rebuild it from partners with "quire serve --recover"`, 'store-missing')
       } else if (marker !== meta.epoch) {
         throw new StoreError(`the file store ${paths.files} belongs to another store (epoch ${marker}, the database has ${meta.epoch}): restore the matching pair, or run "quire serve --recover"`, 'store-mismatch')
       }
@@ -131,6 +136,7 @@ export class Site {
         for (const row of site.peers.list()) await site.cursors.dropPull(row.peerId)
       }
       site.recoveringSince = await db.recoveringSince()
+      site.diagnosing = opts.diagnose === true && opts.recover !== true
       return site
     } catch (err) {
       await db.close()
@@ -138,9 +144,13 @@ export class Site {
     }
   }
 
-  /** Is the store still where it was opened? (a renamed or unmounted store must stop the node) */
+  /**
+   * Is the store still where it was opened? (a renamed or unmounted store must stop the node): the
+   * file store's marker, and LevelDB's CURRENT (a db/ renamed away keeps working through the open
+   * descriptors until its next new file, so only its name tells that it is gone).
+   */
   async storePresent (): Promise<boolean> {
-    return (await readMarker(this.paths.files)) != null
+    return (await readMarker(this.paths.files)) != null && await exists(join(this.paths.db, 'CURRENT'))
   }
 
   async close (): Promise<void> {

@@ -32,7 +32,7 @@ export async function serve (paths: HomePaths, opts: ServeOptions): Promise<void
   await refuseIfRunning(paths)
   let site: Site
   try {
-    site = await Site.open(paths, { recover: opts.recover })
+    site = await Site.open(paths, { recover: opts.recover, verify: true })
   } catch (err: any) {
     if (err?.code === 'store-busy') {
       const info = await readNodeFile(paths.nodeJson)

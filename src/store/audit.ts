@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { Site } from '../site.js'
+import { StoreError } from '../errors.js'
 import { cidFromBytes, parseCid, rawCidFromDigest } from '../model/cids.js'
 import { RecordError, verifyRevision } from '../model/record.js'
 import type { DamageReason } from './blobs.js'
@@ -40,6 +41,8 @@ export interface AuditReport {
   unknown: string[]
   /** files found whole and named by a record but missing from the index, now indexed */
   adopted: string[]
+  /** the file store itself is gone (no marker: renamed, emptied, unmounted): every file reads as missing, none is marked */
+  storeMissing?: boolean
 }
 
 export interface AuditOptions {
@@ -88,6 +91,13 @@ export async function auditFile (site: Site, cidText: string, expectedSize: numb
   const cid = parseCid(cidText)
   const st = await site.files.stat(cid)
   let reason: DamageReason | null = null
+  // a store renamed away or unmounted is not N missing files: a running node stops on it
+  // (QuireNode.checkHealth) and its audit refuses; an offline audit (diagnosing) reports every file
+  // missing but records nothing, or the marks would outlive the store's return
+  if (st == null && !(await site.storePresent())) {
+    if (!site.diagnosing) throw storeMissing(site)
+    return 'missing'
+  }
   if (st == null) reason = 'missing'
   else if (st.size < expectedSize) reason = 'truncated'
   else if (st.size > expectedSize || !(await matchesCid(site, cid, throttle, signal))) reason = 'hash-mismatch'
@@ -96,8 +106,14 @@ export async function auditFile (site: Site, cidText: string, expectedSize: numb
   return reason
 }
 
+function storeMissing (site: Site): StoreError {
+  return new StoreError(`store missing: ${site.paths.files} or ${site.paths.db} is gone (renamed, emptied or unmounted); nothing was audited as damaged`, 'store-missing')
+}
+
 export async function audit (site: Site, opts: AuditOptions = {}): Promise<AuditReport> {
-  const report: AuditReport = { startedAt: new Date().toISOString(), finishedAt: '', checked: 0, bytes: 0, records: 0, corrupt: [], unknown: [], adopted: [] }
+  const present = await site.storePresent()
+  if (!present && !site.diagnosing) throw storeMissing(site)
+  const report: AuditReport = { startedAt: new Date().toISOString(), finishedAt: '', checked: 0, bytes: 0, records: 0, corrupt: [], unknown: [], adopted: [], ...(present ? {} : { storeMissing: true }) }
   const throttle = opts.bytesPerSecond != null && opts.bytesPerSecond > 0 ? new Throttle(opts.bytesPerSecond) : undefined
   const finding = async (cid: string, reason: DamageReason): Promise<void> => {
     const ids = (await site.docs.docsForCid(cid)).map(d => d.id)
