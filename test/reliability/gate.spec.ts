@@ -6,12 +6,11 @@
  */
 import assert from 'node:assert/strict'
 import { connect, type Socket } from 'node:net'
-import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { cleanupAll, quireOk, sleep, waitFor } from '../fixtures/cli.js'
-import { addPeer, makeNodes, op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../fixtures/cluster.js'
+import { op, waitConnected } from '../fixtures/cluster.js'
+import { replicates, victimAndPartner } from './harness/abuse.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { EvilPeer } from '../fixtures/evil-peer.js'
 import { createHost, INBOUND_UPGRADE_TIMEOUT_MS, type Host } from '../../src/node/create-libp2p.js'
@@ -20,7 +19,7 @@ import { PROTOCOL as FILE } from '../../src/protocols/file/constants.js'
 import { PROTOCOL as LOCK } from '../../src/protocols/lock/constants.js'
 import { assertInvariants, checkLiveness, checkResources, resources } from './harness/invariants.js'
 
-/** Victims and partners: 127.0.2.10-29; strangers: 127.0.2.100-199 (other abuse files use 30-99). */
+/** Victims and partners: 127.0.2.10-29; strangers: 127.0.2.100-199 (frames: 30-49, floods: 50-69). */
 const nodeIp = loopbackRange(10, 29, { subnet: 2 })
 const strangerIp = loopbackRange(100, 199, { subnet: 2 })
 
@@ -32,31 +31,11 @@ afterEach(async function () {
   await cleanupAll()
 })
 
-/** A victim and a partner that list each other and replicate; both serving and connected. */
-async function victimAndPartner (): Promise<[ClusterNode, ClusterNode]> {
-  const [v, p] = await makeNodes(['victim', 'partner'], nodeIp)
-  await Promise.all([addPeer(v, p, ['--replicate']), addPeer(p, v, ['--replicate'])])
-  await Promise.all([serveNode(v), serveNode(p)])
-  await waitConnected(v, p)
-  return [v, p]
-}
-
-/** A put at the victim reaches the partner (replication unaffected). */
-export async function replicates (v: ClusterNode, p: ClusterNode, id: string, withinMs = 15_000): Promise<void> {
-  const path = join(v.tmp.dir, `${id}.meta`)
-  await writeFile(path, `meta of ${id}`)
-  await op(v, 'put', { id, meta: path })
-  await waitUntil(`${id} to reach the partner`, async () => {
-    const r = await op(p, 'get', { id }).catch(() => null)
-    return r?.rev === 1 ? null : 'not yet'
-  }, withinMs)
-}
-
 describe('reliability S1–S2: strangers at the gate', function () {
   this.timeout(120_000)
 
   it('S1 untrusted-dial: 100 dials (paced 4/s) by an unlisted peer, every Quire protocol tried, all closed at the gate, 0 handler calls, peer store flat', async function () {
-    const [v, p] = await victimAndPartner()
+    const [v, p] = await victimAndPartner(nodeIp)
     const before = await op(v, 'status')
     const base = await resources(v.served!.pid)
     // 100 dials at 4/s: libp2p's per-host rate limit (5/s) would refuse faster ones before Noise, and
@@ -102,7 +81,7 @@ describe('reliability S1–S2: strangers at the gate', function () {
   })
 
   it('S2 handshake-slowloris: 50 unlisted TCP connections silent or at 1 byte/s, each closed within inboundUpgradeTimeout; a listed peer connects in ≤ 2 s during the flood (15 s window, scaled from 30 s)', async function () {
-    const [v, p] = await victimAndPartner()
+    const [v, p] = await victimAndPartner(nodeIp)
     // a listed peer that dials during the flood: an evil-peer host the victim lists (accept-only)
     const listed = await EvilPeer.start({ ip: nodeIp() })
     evils.push(listed)
