@@ -10,6 +10,12 @@ import type { Stream } from '@libp2p/interface'
 import { quireOk } from '../../fixtures/cli.js'
 import { addPeer, makeNodes, op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../../fixtures/cluster.js'
 import { EvilPeer } from '../../fixtures/evil-peer.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createHost, type Host } from '../../../src/node/create-libp2p.js'
+import { FileRequest, FileResponse } from '../../../protocols/file.js'
+import { PROTOCOL as FILE } from '../../../src/protocols/file/constants.js'
+import { readNodeJson } from '../../fixtures/cli.js'
 
 /** A victim and a partner that list each other and replicate, both serving and connected. */
 export async function victimAndPartner (ip: () => string, env?: NodeJS.ProcessEnv): Promise<[ClusterNode, ClusterNode]> {
@@ -59,7 +65,7 @@ export interface ProbeResult {
  * write side if `eof`. Resolves at the victim's first reaction — a response byte, its end of
  * stream, or a reset — or after `waitMs` with outcome 'open'. Our stream is aborted afterwards.
  */
-export async function probe (evil: EvilPeer, victim: string, protocol: string, parts: Uint8Array[], opts: { gapMs?: number, eof?: boolean, waitMs: number }): Promise<ProbeResult> {
+export async function probe (evil: { host: Host }, victim: string, protocol: string, parts: Uint8Array[], opts: { gapMs?: number, eof?: boolean, waitMs: number }): Promise<ProbeResult> {
   const stream: Stream = await evil.host.dialProtocol(peerIdFromString(victim), protocol, { signal: AbortSignal.timeout(5_000) })
   const chunks: Uint8Array[] = []
   let t0 = performance.now()
@@ -96,4 +102,77 @@ export async function probe (evil: EvilPeer, victim: string, protocol: string, p
   clearTimeout(timer)
   stream.abort(new Error('probe done'))
   return r
+}
+
+/**
+ * A listed peer with no Quire services of its own: libp2p takes the outbound stream cap from a
+ * protocol's local handler, so a peer that handles none may open as many streams as it asks for
+ * (`maxOutboundStreams` per call) — what a flooder does. Connected to the victim.
+ */
+export async function bareListed (v: ClusterNode, ip: string, flags: string[] = [], dialAddr = v.addr): Promise<Host> {
+  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [`/ip4/${ip}/tcp/0`], announce: [], gater: {} })
+  await quireOk(['peer', 'add', host.peerId.toString(), ...flags, '--home', v.home])
+  await host.dial(multiaddr(dialAddr), { signal: AbortSignal.timeout(10_000) })
+  return host
+}
+
+/** The victim's `quire_files_serving` gauge (transfers it is serving now), from GET /metrics. */
+export async function serving (v: ClusterNode): Promise<number> {
+  const nj = await readNodeJson(v.home)
+  if (nj == null) throw new Error(`${v.name} has no node.json`)
+  const res = await fetch(`${nj.api}/metrics`, { headers: { authorization: `Bearer ${nj.token}` }, signal: AbortSignal.timeout(5_000) })
+  const text = await res.text()
+  const m = /^quire_files_serving (\d+)/m.exec(text)
+  if (m == null) throw new Error('no quire_files_serving in /metrics')
+  return Number(m[1])
+}
+
+/** The length-prefixed FileRequest for a whole file. */
+export function fileRequest (cid: Uint8Array): Uint8Array {
+  const body = FileRequest.encode({ cid: new Uint8Array(cid), offset: 0n, length: 0n, wantBlocks: false, batch: [] })
+  const len: number[] = []
+  let n = body.byteLength
+  do { len.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0)); n >>>= 7 } while (n > 0)
+  return Buffer.concat([Uint8Array.from(len), body])
+}
+
+/** A file request's outcome, the stream left open after an OK (its body unread) for the caller. */
+export interface Requested { status: string, stream?: Stream }
+
+/**
+ * Open a file stream from `host`, request `cid`, and read the response header only: OK (the
+ * stream is returned paused, so its body is not read), a typed refusal (BUSY, …), or 'reset'.
+ */
+export async function requestFile (host: Host, victim: string, cid: Uint8Array, timeoutMs = 10_000): Promise<Requested> {
+  let stream: Stream
+  try {
+    stream = await host.dialProtocol(peerIdFromString(victim), FILE, { signal: AbortSignal.timeout(timeoutMs), maxOutboundStreams: 10_000 })
+  } catch (err: any) {
+    return { status: `open failed: ${err.name}` }
+  }
+  return await new Promise<Requested>(resolve => {
+    const got: Uint8Array[] = []
+    const timer = setTimeout(() => { stream.abort(new Error('no header')); resolve({ status: 'no answer' }) }, timeoutMs)
+    const onMessage = (evt: any): void => {
+      for (const d of evt.data instanceof Uint8Array ? [evt.data] : evt.data) got.push(d.slice())
+      const buf = Buffer.concat(got)
+      let len = 0; let shift = 0; let i = 0
+      for (; i < buf.byteLength; i++) { len |= (buf[i] & 0x7f) << shift; shift += 7; if ((buf[i] & 0x80) === 0) break }
+      if (buf.byteLength < i + 1 + len) return
+      stream.pause() // never read the body: the transfer holds its slot until the victim gives up
+      stream.removeEventListener('message', onMessage)
+      clearTimeout(timer)
+      const status = String(FileResponse.decode(buf.subarray(i + 1, i + 1 + len)).status)
+      if (status !== 'OK') stream.abort(new Error('done'))
+      resolve({ status, ...(status === 'OK' ? { stream } : {}) })
+    }
+    stream.addEventListener('message', onMessage)
+    stream.addEventListener('close', (evt: any) => { clearTimeout(timer); resolve({ status: evt.error != null ? 'reset' : 'closed' }) })
+    try {
+      stream.send(fileRequest(cid))
+    } catch {
+      clearTimeout(timer)
+      resolve({ status: 'reset' })
+    }
+  })
 }
