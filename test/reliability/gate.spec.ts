@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { connect, type Socket } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { cleanupAll, quireOk, sleep, waitFor } from '../fixtures/cli.js'
+import { cleanupAll, sleep, waitFor } from '../fixtures/cli.js'
 import { op, waitConnected } from '../fixtures/cluster.js'
 import { replicates, victimAndPartner } from './harness/abuse.js'
 import { loopbackRange } from '../fixtures/loopback.js'
@@ -85,7 +85,7 @@ describe('reliability S1–S2: strangers at the gate', function () {
     // a listed peer that dials during the flood: an evil-peer host the victim lists (accept-only)
     const listed = await EvilPeer.start({ ip: nodeIp() })
     evils.push(listed)
-    await quireOk(['peer', 'add', listed.peerId, '--home', v.home])
+    await op(v, 'peer.add', { target: listed.peerId })
     const base = await resources(v.served!.pid)
     const [host, port] = [v.ip, v.port]
     const bound = INBOUND_UPGRADE_TIMEOUT_MS

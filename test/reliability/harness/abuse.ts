@@ -7,7 +7,6 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Stream } from '@libp2p/interface'
-import { quireOk } from '../../fixtures/cli.js'
 import { addPeer, makeNodes, op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../../fixtures/cluster.js'
 import { EvilPeer } from '../../fixtures/evil-peer.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -26,10 +25,13 @@ export async function victimAndPartner (ip: () => string, env?: NodeJS.ProcessEn
   return [v, p]
 }
 
-/** An evil peer the victim lists (accept-only, default flags), connected to it. */
-export async function listedEvil (v: ClusterNode, ip: string, flags: string[] = []): Promise<EvilPeer> {
+/** Flags of a peer row, as the `peer.add` operation takes them. */
+export interface RowFlags { replicate?: boolean, datareplicate?: boolean }
+
+/** An evil peer the victim (serving) lists (accept-only), connected to it. */
+export async function listedEvil (v: ClusterNode, ip: string, flags: RowFlags = {}): Promise<EvilPeer> {
   const evil = await EvilPeer.start({ ip })
-  await quireOk(['peer', 'add', evil.peerId, ...flags, '--home', v.home])
+  await op(v, 'peer.add', { target: evil.peerId, ...flags })
   await evil.connect(v.addr)
   return evil
 }
@@ -109,9 +111,10 @@ export async function probe (evil: { host: Host }, victim: string, protocol: str
  * protocol's local handler, so a peer that handles none may open as many streams as it asks for
  * (`maxOutboundStreams` per call) — what a flooder does. Connected to the victim.
  */
-export async function bareListed (v: ClusterNode, ip: string, flags: string[] = [], dialAddr = v.addr): Promise<Host> {
+export async function bareListed (v: ClusterNode, ip: string, flags: RowFlags = {}, dialAddr = v.addr): Promise<Host> {
   const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [`/ip4/${ip}/tcp/0`], announce: [], gater: {} })
-  await quireOk(['peer', 'add', host.peerId.toString(), ...flags, '--home', v.home])
+  // through the running victim's API: a CLI process can take seconds to start on a loaded machine
+  await op(v, 'peer.add', { target: host.peerId.toString(), ...flags })
   await host.dial(multiaddr(dialAddr), { signal: AbortSignal.timeout(10_000) })
   return host
 }
