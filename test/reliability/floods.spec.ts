@@ -22,7 +22,7 @@ import * as file from '../../src/protocols/file/constants.js'
 import * as lock from '../../src/protocols/lock/constants.js'
 import { assertInvariants, checkLiveness, checkResources, resources } from './harness/invariants.js'
 import { scale } from './harness/tier.js'
-import { bareListed, crashLines, fileRequest, probe, replicates, requestFile, serving, victimAndPartner } from './harness/abuse.js'
+import { bareListed, stopHosts, crashLines, fileRequest, probe, replicates, requestFile, serving, victimAndPartner } from './harness/abuse.js'
 
 const ip = loopbackRange(50, 69, { subnet: 2 })
 const IDLE_MS = 10_000
@@ -31,10 +31,9 @@ const MiB = 1 << 20
 /** Eligible for the victim's data files (so a file request is served, not refused as not eligible). */
 const DATA_ROW = { replicate: true, datareplicate: true }
 
-const hosts: Host[] = []
 const proxies: FaultProxy[] = []
 afterEach(async function () {
-  await Promise.all(hosts.splice(0).map(async h => { await Promise.resolve(h.stop()).catch(() => {}) }))
+  await stopHosts()
   await Promise.all(proxies.splice(0).map(async p => { await p.close().catch(() => {}) }))
   await cleanupAll()
 })
@@ -82,7 +81,6 @@ describe('reliability S7–S9: abusive listed peers', function () {
     const cid = CID.parse(await putData(v, 'floods.big', size, seed)).bytes
     await whenLocal(p, 'floods.big', t0, 60_000) // the partner's own copy done: the victim serves nothing now
     const flooder = await bareListed(v, ip(), DATA_ROW)
-    hosts.push(flooder)
     const base = await resources(v.served!.pid)
     const rss = sampler(async () => (await resources(v.served!.pid)).rssMiB, 200)
     const gauge = sampler(async () => await serving(v), 50)
@@ -98,8 +96,8 @@ describe('reliability S7–S9: abusive listed peers', function () {
     const partnerMs = await whenLocal(p, 'floods.during', t1, 15_000)
 
     // five more flooding peers, 2 requests each: 10 wanted past the flooder's 2 — the global cap
-    const more = await Promise.all([0, 1, 2, 3, 4].map(async () => await bareListed(v, ip(), DATA_ROW)))
-    hosts.push(...more)
+    const more: Host[] = []
+    for (let i = 0; i < 5; i++) more.push(await bareListed(v, ip(), DATA_ROW))
     const heldBefore = await serving(v)
     const all = await Promise.all(more.flatMap(h => [0, 1].map(async () => await requestFile(h, v.peerId, cid))))
     const global = count(all)
@@ -128,7 +126,6 @@ describe('reliability S7–S9: abusive listed peers', function () {
   it(`S8 stream-flood: a listed peer opens streams as fast as it can on every Quire protocol for ${scale(10, 20)} s (scaled from 20 s): per-protocol caps hold, RSS < +100 MiB, status ≤ 2 s, replication continues`, async function () {
     const [v, p] = await victimAndPartner(ip, ENV)
     const flooder = await bareListed(v, ip())
-    hosts.push(flooder)
     const base = await resources(v.served!.pid)
     const victim = peerIdFromString(v.peerId)
     const caps: Record<string, number> = { [inv.PROTOCOL]: inv.MAX_INBOUND_STREAMS, [file.PROTOCOL]: file.MAX_INBOUND_STREAMS, [lock.PROTOCOL]: lock.MAX_INBOUND_STREAMS }
@@ -211,7 +208,6 @@ describe('reliability S7–S9: abusive listed peers', function () {
     const proxy = await FaultProxy.start({ listenHost: ip(), targetHost: v.ip, targetPort: v.port, name: 'trickle' })
     proxies.push(proxy)
     const trickler = await bareListed(v, ip(), DATA_ROW, `${proxy.multiaddr}/p2p/${v.peerId}`)
-    hosts.push(never, trickler)
     const base = await resources(v.served!.pid)
     const rss = sampler(async () => (await resources(v.served!.pid)).rssMiB, 200)
 

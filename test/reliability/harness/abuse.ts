@@ -113,10 +113,26 @@ export async function probe (evil: { host: Host }, victim: string, protocol: str
  */
 export async function bareListed (v: ClusterNode, ip: string, flags: RowFlags = {}, dialAddr = v.addr): Promise<Host> {
   const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [`/ip4/${ip}/tcp/0`], announce: [], gater: {} })
+  startedHosts.push(host)
   // through the running victim's API: a CLI process can take seconds to start on a loaded machine
   await op(v, 'peer.add', { target: host.peerId.toString(), ...flags })
-  await host.dial(multiaddr(dialAddr), { signal: AbortSignal.timeout(10_000) })
-  return host
+  // every libp2p dial here leaves from 127.0.0.1, and the victim admits a few handshakes per host
+  // at once (gater.ts) and 5 connections per host per second (libp2p): retry a refused dial
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await host.dial(multiaddr(dialAddr), { signal: AbortSignal.timeout(10_000) })
+      return host
+    } catch (err) {
+      if (attempt >= 5) throw err
+      await new Promise(resolve => setTimeout(resolve, 300 * attempt))
+    }
+  }
+}
+
+/** Hosts made by {@link bareListed}: the spec's afterEach stops them with {@link stopHosts}. */
+const startedHosts: Host[] = []
+export async function stopHosts (): Promise<void> {
+  await Promise.all(startedHosts.splice(0).map(async h => { await Promise.resolve(h.stop()).catch(() => {}) }))
 }
 
 /** The victim's `quire_files_serving` gauge (transfers it is serving now), from GET /metrics. */
@@ -166,8 +182,9 @@ export async function requestFile (host: Host, victim: string, cid: Uint8Array, 
       stream.removeEventListener('message', onMessage)
       clearTimeout(timer)
       const status = String(FileResponse.decode(buf.subarray(i + 1, i + 1 + len)).status)
-      if (status !== 'OK') stream.abort(new Error('done'))
+      // resolve first: our own abort fires 'close' (with an error) at once
       resolve({ status, ...(status === 'OK' ? { stream } : {}) })
+      if (status !== 'OK') stream.abort(new Error('done'))
     }
     stream.addEventListener('message', onMessage)
     stream.addEventListener('close', (evt: any) => { clearTimeout(timer); resolve({ status: evt.error != null ? 'reset' : 'closed' }) })
