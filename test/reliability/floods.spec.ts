@@ -247,15 +247,18 @@ describe('reliability S7–S9: abusive listed peers', function () {
     const neverEnds = ended(never.peerId.toString())
     const tricklerEnds = ended(trickler.peerId.toString())
     const idleEnd = (list: Array<{ ms: number, why: string }>): number => list.find(e => /idle/.test(e.why))?.ms ?? Infinity
+    // through the 1 byte/s link the victim's keep-alive ping times out too, and may close the whole
+    // connection before the idle timer fires: either way the transfer ends within the bound
+    const firstEnd = (list: Array<{ ms: number, why: string }>): number => list[0]?.ms ?? Infinity
     const headerEnd = neverEnds.find(e => /timed out waiting/.test(e.why))?.ms ?? Infinity
     const ratio = aloneMs / duringMs
-    console.log(`      S7: the victim ended the never-reader's transfer at ${idleEnd(neverEnds)} ms, the 1 byte/s reader's at ${idleEnd(tricklerEnds)} ms (idle timeout ${IDLE_MS}); the 1 byte / 10 s request at ${headerEnd} ms (header deadline ${file.HEADER_TIMEOUT_MS}; the requester saw its reset at ${req.total.toFixed(0)} ms); partner ${size / MiB} MiB alone ${aloneMs.toFixed(0)} ms, during ${duringMs.toFixed(0)} ms (${(ratio * 100).toFixed(0)} %); victim RSS ${base.rssMiB.toFixed(0)} → peak ${rss.max().toFixed(0)} MiB`)
+    console.log(`      S7: the victim ended the never-reader's transfer at ${idleEnd(neverEnds)} ms, the 1 byte/s reader's at ${firstEnd(tricklerEnds)} ms (${tricklerEnds[0]?.why}) (idle timeout ${IDLE_MS}); the 1 byte / 10 s request at ${headerEnd} ms (header deadline ${file.HEADER_TIMEOUT_MS}; the requester saw its reset at ${req.total.toFixed(0)} ms); partner ${size / MiB} MiB alone ${aloneMs.toFixed(0)} ms, during ${duringMs.toFixed(0)} ms (${(ratio * 100).toFixed(0)} %); victim RSS ${base.rssMiB.toFixed(0)} → peak ${rss.max().toFixed(0)} MiB`)
 
     const slack = 1_500 // for the close to be seen on a loaded 2-core machine
     const problems: string[] = []
     // from the start of the requests: a transfer's last byte moved shortly after it (one window)
     if (idleEnd(neverEnds) > IDLE_MS + slack) problems.push(`the never-reader's transfer lived ${idleEnd(neverEnds)} ms (idle ${IDLE_MS}): ${JSON.stringify(neverEnds)}`)
-    if (idleEnd(tricklerEnds) > IDLE_MS + slack) problems.push(`the 1 byte/s reader's transfer lived ${idleEnd(tricklerEnds)} ms (idle ${IDLE_MS}): ${JSON.stringify(tricklerEnds)}`)
+    if (firstEnd(tricklerEnds) > IDLE_MS + slack) problems.push(`the 1 byte/s reader's transfer lived ${firstEnd(tricklerEnds)} ms (idle ${IDLE_MS}): ${JSON.stringify(tricklerEnds)}`)
     if (headerEnd > file.HEADER_TIMEOUT_MS + slack) problems.push(`the trickled request lived ${headerEnd} ms (deadline ${file.HEADER_TIMEOUT_MS})`)
     if (rss.max() - base.rssMiB >= 64) problems.push(`sender RSS grew ${(rss.max() - base.rssMiB).toFixed(0)} MiB (bound 64)`)
     if (ratio < 0.8) problems.push(`the partner's transfer kept ${(ratio * 100).toFixed(0)} % of its throughput (bound 80 %)`)
