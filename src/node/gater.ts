@@ -14,9 +14,11 @@ export interface GateStats {
  * Inbound connections still in their handshake, per remote host. libp2p caps them only in all
  * (maxIncomingPendingConnections, create-libp2p.ts), so one host that opens connections and
  * never finishes the handshake (a slowloris, battery S2) would take every slot and lock listed
- * partners out until the upgrade timeout; per host it can hold only this many.
+ * partners out until the upgrade timeout; per host it can hold only this many. (libp2p also
+ * admits only 5 new connections per host per second.) Not fewer: several partners behind one NAT
+ * address — or every node of a test cluster, which all dial from 127.0.0.1 — start at once.
  */
-export const MAX_PENDING_INBOUND_PER_HOST = 4
+export const MAX_PENDING_INBOUND_PER_HOST = 8
 
 export interface AllowlistPolicy {
   /** may this peer hold a connection with us at all? */
