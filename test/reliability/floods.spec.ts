@@ -75,9 +75,9 @@ describe('reliability S7–S9: abusive listed peers', function () {
 
   it(`S9 fetch-flood: 100 parallel requests for one ${scale(16, 1024)} MiB file are capped per peer (${file.MAX_SERVING_PER_PEER}) and in all (${file.MAX_SERVING_TOTAL}); the rest get BUSY or a stream-cap reset; a partner still replicates`, async function () {
     const seed = seedFromEnv('S9')
-    // the victim logs each stream it gives up on (quire:file), with the time: what it did, when
-    const [v, p] = await victimAndPartner(ip, { ...ENV, DEBUG: 'quire:file' })
-    const size = scale(64, 1024) * MiB
+    const [v, p] = await victimAndPartner(ip, ENV)
+    // the size does not matter to the caps: an unread transfer holds its slot until the idle timeout
+    const size = scale(16, 1024) * MiB
     const t0 = performance.now()
     const cid = CID.parse(await putData(v, 'floods.big', size, seed)).bytes
     await whenLocal(p, 'floods.big', t0, 60_000) // the partner's own copy done: the victim serves nothing now
