@@ -12,6 +12,12 @@ import type { ComponentLogger, ConnectionGater, PrivateKey } from '@libp2p/inter
  */
 export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
 export const DIAL_TIMEOUT_MS = 10_000
+/**
+ * Inbound connections in their handshake at once, in all (libp2p's default is 10: ten silent
+ * sockets from anywhere locked every partner out for the upgrade timeout, battery S2). The gater
+ * caps them per host (MAX_PENDING_INBOUND_PER_HOST), so this bounds a spread-out flood.
+ */
+export const MAX_PENDING_INBOUND = 256
 
 export interface HostOptions {
   privateKey: PrivateKey
@@ -36,6 +42,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     connectionGater: opts.gater,
     connectionManager: {
       inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
+      maxIncomingPendingConnections: MAX_PENDING_INBOUND,
       dialTimeout: DIAL_TIMEOUT_MS
     },
     ...(opts.logger != null ? { logger: opts.logger } : {}),

@@ -1,12 +1,24 @@
 import { lookup } from 'node:dns/promises'
-import type { ConnectionGater, PeerId } from '@libp2p/interface'
+import type { ConnectionGater, MultiaddrConnection, PeerId } from '@libp2p/interface'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 
 /** Counters an operator (and the failure tests) can read to see the gate working. */
 export interface GateStats {
   deniedInbound: number
   deniedOutbound: number
+  /** raw inbound connections refused because their host already had MAX_PENDING_INBOUND_PER_HOST handshakes open */
+  deniedPending?: number
 }
+
+/**
+ * Inbound connections still in their handshake, per remote host. libp2p caps them only in all
+ * (maxIncomingPendingConnections, create-libp2p.ts), so one host that opens connections and
+ * never finishes the handshake (a slowloris, battery S2) would take every slot and lock listed
+ * partners out until the upgrade timeout; per host it can hold only this many. (libp2p also
+ * admits only 5 new connections per host per second.) Not fewer: several partners behind one NAT
+ * address — or every node of a test cluster, which all dial from 127.0.0.1 — start at once.
+ */
+export const MAX_PENDING_INBOUND_PER_HOST = 8
 
 export interface AllowlistPolicy {
   /** may this peer hold a connection with us at all? */
@@ -36,17 +48,46 @@ export function allowlistGater (policy: AllowlistPolicy, stats: GateStats): Conn
     if (deny) stats.deniedOutbound++
     return deny
   }
+  const pendingByHost = new Map<string, number>()
+  const pending = new Map<MultiaddrConnection, string>()
+  const done = (maConn: MultiaddrConnection): void => {
+    const host = pending.get(maConn)
+    if (host == null) return
+    pending.delete(maConn)
+    const n = (pendingByHost.get(host) ?? 1) - 1
+    if (n <= 0) pendingByHost.delete(host)
+    else pendingByHost.set(host, n)
+  }
   return {
+    denyInboundConnection: (maConn) => {
+      const host = maConn.remoteAddr.getComponents()[0]?.value ?? ''
+      if ((pendingByHost.get(host) ?? 0) >= MAX_PENDING_INBOUND_PER_HOST) {
+        stats.deniedPending = (stats.deniedPending ?? 0) + 1
+        return true
+      }
+      pendingByHost.set(host, (pendingByHost.get(host) ?? 0) + 1)
+      pending.set(maConn, host)
+      // the handshake ends in a connection (denyInboundUpgradedConnection) or a closed socket
+      maConn.addEventListener('close', () => done(maConn), { once: true })
+      return false
+    },
     denyDialPeer: (peer) => !policy.isListed(peer.toString()) || policy.dialAddrs(peer.toString()).length === 0,
     denyDialMultiaddr: async (ma) => {
       const peer = ma.getComponents().find(c => c.name === 'p2p')?.value
       if (peer == null) return false // no identity to check yet: the encrypted-connection hooks will
       return !(await isTableAddress(ma.decapsulateCode(CODE_P2P), policy.dialAddrs(peer)))
     },
-    denyInboundEncryptedConnection: strangerIn,
+    denyInboundEncryptedConnection: (peer, maConn) => {
+      const deny = strangerIn(peer)
+      if (deny) done(maConn)
+      return deny
+    },
     denyOutboundEncryptedConnection: strangerOut,
     // belt and braces: a row removed during the upgrade must not slip through
-    denyInboundUpgradedConnection: (peer) => !policy.isListed(peer.toString()),
+    denyInboundUpgradedConnection: (peer, maConn) => {
+      done(maConn)
+      return !policy.isListed(peer.toString())
+    },
     denyOutboundUpgradedConnection: (peer) => !policy.isListed(peer.toString())
   }
 }

@@ -35,6 +35,16 @@ export interface QuireNodeOptions {
   logger?: ComponentLogger
 }
 
+/**
+ * `QUIRE_IDLE_TIMEOUT_MS` (README "Development"): the file transfer idle timeout (30 s) and the
+ * inventory exchange deadline (60 s) at once, for tests that must see a stalled peer cut off
+ * within seconds. Unset (or not a positive number): the protocols' defaults.
+ */
+export function streamTimeoutFromEnv (env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const ms = Number(env.QUIRE_IDLE_TIMEOUT_MS)
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined
+}
+
 /** How often the node checks that its store is still there, and whether a recovery is done. */
 export const HEALTH_CHECK_INTERVAL_MS = 2_000
 
@@ -91,6 +101,7 @@ export class QuireNode {
     const lockHandler: { current?: LockHandler } = {}
     const inboundCalls = new Map<string, number>()
     const onInbound = (from: string): void => { inboundCalls.set(from, (inboundCalls.get(from) ?? 0) + 1) }
+    const streamTimeout = streamTimeoutFromEnv()
     const host = await createHost({
       privateKey: site.key,
       listen: site.config.listen,
@@ -98,8 +109,8 @@ export class QuireNode {
       gater,
       logger,
       services: {
-        inventory: inventory({ handler: inventoryHandler, onInbound }),
-        file: fileTransfer({ handler: fileHandler, onInbound }),
+        inventory: inventory({ handler: inventoryHandler, onInbound, ...(streamTimeout != null ? { timeout: streamTimeout } : {}) }),
+        file: fileTransfer({ handler: fileHandler, onInbound, ...(streamTimeout != null ? { idleTimeout: streamTimeout } : {}) }),
         lock: lockService({ handler: lockHandler, onInbound })
       }
     })

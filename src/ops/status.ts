@@ -38,6 +38,13 @@ export interface StatusResult {
   audit: { last: AuditSummary | null, damagedNow: number }
   /** connections refused at the gate since start */
   gate: { deniedInbound: number, deniedOutbound: number } | null
+  /**
+   * what the gate let in, since start: inbound Quire protocol streams by remote peer (only listed
+   * peers can appear); how many peers the libp2p peer store holds (listed peers and ourselves: a
+   * stranger refused at the gate must not make it grow); raw connections refused because their
+   * host had too many handshakes open (gater.ts MAX_PENDING_INBOUND_PER_HOST)
+   */
+  admission: { inboundStreams: Record<string, number>, knownPeers: number, deniedPending: number } | null
 }
 
 export const status: Operation<Record<string, never>, StatusResult> = {
@@ -76,7 +83,8 @@ export const status: Operation<Record<string, never>, StatusResult> = {
       transfers: node?.fetcher.transfers() ?? [],
       repairs: await recentRepairs(site),
       audit: { last: ((await site.db.meta.get('lastAudit')) as AuditSummary | undefined) ?? null, damagedNow: site.blobs.damagedCount },
-      gate: node != null ? { ...node.gate } : null
+      gate: node != null ? { deniedInbound: node.gate.deniedInbound, deniedOutbound: node.gate.deniedOutbound } : null,
+      admission: node != null ? { inboundStreams: Object.fromEntries(node.inboundCalls), knownPeers: (await node.host.peerStore.all()).length, deniedPending: node.gate.deniedPending ?? 0 } : null
     }
   }
 }

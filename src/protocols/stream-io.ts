@@ -26,7 +26,30 @@ export const MAX_PAUSED_BUFFER_BYTES = 64 << 20
 
 /** A length-prefixed message stream whose frames may not exceed `maxFrame` bytes. */
 export function messageStream (stream: Stream, maxFrame: number): LengthPrefixedStream<Stream> {
-  return lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: maxFrame + 16 })
+  return lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: maxFrame + 16, lengthDecoder: boundedLength(maxFrame) })
+}
+
+/**
+ * The varint decoder for frame lengths: @libp2p/utils' lpStream reads a length prefix a byte at a
+ * time and takes a RangeError from the decoder to mean "not complete yet", and the stock decoder
+ * throws a RangeError for a prefix that can never complete too (continuation bits on every byte,
+ * or a value past 2^53). So a prefix of 2^64−1, or endless 0x80 bytes, was read until the stream's
+ * deadline, buffering every byte (battery S6). This one fails at once — with an InvalidMessageError,
+ * not a RangeError — once the prefix is longer than a frame of at most `maxFrame` bytes needs.
+ */
+export function boundedLength (maxFrame: number): (buf: Uint8ArrayList | Uint8Array) => number {
+  let maxBytes = 1
+  while (2 ** (7 * maxBytes) <= maxFrame) maxBytes++
+  return (buf) => {
+    let value = 0
+    for (let i = 0; i < buf.byteLength; i++) {
+      if (i >= maxBytes) throw new InvalidMessageError(`frame length prefix longer than ${maxBytes} bytes`)
+      const b = buf instanceof Uint8Array ? buf[i] : buf.get(i)
+      value += (b & 0x7f) * 2 ** (7 * i)
+      if ((b & 0x80) === 0) return value
+    }
+    throw new RangeError('length prefix not complete yet')
+  }
 }
 
 export async function readMessage<T> (lp: LengthPrefixedStream<Stream>, codec: Codec<T>, signal: AbortSignal, limits?: Record<string, unknown>): Promise<T> {

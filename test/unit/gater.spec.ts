@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { allowlistGater, type GateStats } from '../../src/node/gater.js'
+import { allowlistGater, MAX_PENDING_INBOUND_PER_HOST, type GateStats } from '../../src/node/gater.js'
 
 /** The gater only calls toString() on the peer. */
 const peer = (id: string): PeerId => ({ toString: () => id }) as unknown as PeerId
@@ -86,5 +86,23 @@ describe('allowlist gater (src/node/gater.ts)', function () {
     assert.equal(await gater.denyDialMultiaddr!(multiaddr(`/ip4/127.0.0.9/tcp/4003/p2p/${PARTNER}`)), true, 'not what the name resolves to')
     assert.equal(await gater.denyDialMultiaddr!(multiaddr('/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWBBzgRnPD1zURpnV5sphEBBjLQrhaFhzrA6cEfvgz2o34')), true, 'a peer without addresses in the table')
     assert.deepEqual(stats, { deniedInbound: 0, deniedOutbound: 0 })
+  })
+
+  it('admits at most MAX_PENDING_INBOUND_PER_HOST handshakes per remote host at once; a closed or finished one frees its place', async function () {
+    type Fake = { remoteAddr: ReturnType<typeof multiaddr>, close: () => void, addEventListener: (t: string, f: () => void) => void }
+    const conn = (ip: string): Fake => {
+      let onClose = (): void => {}
+      return { remoteAddr: multiaddr(`/ip4/${ip}/tcp/1234`), close: () => onClose(), addEventListener: (_t, f) => { onClose = f } }
+    }
+    const deny = async (c: Fake): Promise<boolean> => await (gater.denyInboundConnection as any)(c)
+    const first = Array.from({ length: MAX_PENDING_INBOUND_PER_HOST }, () => conn('10.0.0.1'))
+    for (const c of first) assert.equal(await deny(c), false)
+    assert.equal(await deny(conn('10.0.0.1')), true, 'one more from the same host is refused')
+    assert.equal(await deny(conn('10.0.0.2')), false, 'another host is not affected')
+    first[0].close()
+    assert.equal(await deny(conn('10.0.0.1')), false, 'a closed handshake frees its place')
+    assert.equal(await (gater.denyInboundUpgradedConnection as any)(peer('partner'), first[1]), false)
+    assert.equal(await deny(conn('10.0.0.1')), false, 'a finished handshake frees its place')
+    assert.equal(stats.deniedPending, 1)
   })
 })

@@ -12,7 +12,7 @@ import { FileRequest, FileResponse, FileStatus } from '../../../protocols/file.j
 import { HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, MAX_SERVING_PER_PEER, MAX_SERVING_TOTAL, PROTOCOL, RECEIVE_HIGH_WATER_BYTES, SEND_FRAME_BYTES } from './constants.js'
 import type { BatchItem, Download, FetchOptions, FileComponents, FileInit, FileTransfer } from './index.js'
 import { lpStream } from '@libp2p/utils'
-import { IdleTimer, MAX_PAUSED_BUFFER_BYTES, countIncoming, holdIncoming, messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
+import { IdleTimer, MAX_PAUSED_BUFFER_BYTES, boundedLength, countIncoming, holdIncoming, messageStream, readBytes, readMessage, sendBytes, writeMessage } from '../stream-io.js'
 import { InvalidMessageError, ProtocolTimeoutError, RemoteRefusedError, TruncatedStreamError } from '../errors.js'
 import { cidFromBytes } from '../../model/cids.js'
 
@@ -152,7 +152,7 @@ export class FileService implements Startable, FileTransfer {
     const header = AbortSignal.any([AbortSignal.timeout(HEADER_TIMEOUT_MS), ...(signal != null ? [signal] : [])])
     const stream = await this.components.connectionManager.openStream(peer, PROTOCOL, { signal: header })
     // frames arrive faster than we may store them: room for a full yamux window, never more
-    const lp = lpStream(stream, { maxDataLength: MAX_BATCH_FILE_BYTES + 4096, maxBufferSize: MAX_PAUSED_BUFFER_BYTES })
+    const lp = lpStream(stream, { maxDataLength: MAX_BATCH_FILE_BYTES + 4096, maxBufferSize: MAX_PAUSED_BUFFER_BYTES, lengthDecoder: boundedLength(MAX_BATCH_FILE_BYTES + 4096) })
     try {
       await writeMessage(lp, FileRequest, { cid: new Uint8Array(0), offset: 0n, length: 0n, wantBlocks: false, batch: cids.map(c => c.bytes) }, header)
       for (const cid of cids) {
