@@ -1,0 +1,259 @@
+/**
+ * P2 sim-model (reliability-battery.md): the model and the fast-check commands that drive an
+ * in-process cluster ({@link InProcCluster}). The network is the Metacat worked example of the
+ * BRIEF (gamma, alpha, lamda; every row has an address, `updates` on), so where a document ends
+ * up is not simply "everywhere": the model's holders come from src/model/closure.ts.
+ *
+ * The model tracks, per document: its home, the last acknowledged revision, whether it has a data
+ * file and whether it is deleted; per cluster: which nodes are down, which pairs are cut (both
+ * rows removed: the gater then refuses the link), and which stored files were damaged and are not
+ * repaired yet. Commands run one at a time (plain `fc.asyncModelRun`), so the model is sequential:
+ * an update that is acknowledged must be model.rev + 1, and one that fails changes nothing.
+ */
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { closure, type NetworkModel, type Reach } from '../../../src/model/closure.js'
+import { newPeerRow, type PeerRow } from '../../../src/model/peer-row.js'
+import { dataPath, flipBit } from '../../fixtures/damage.js'
+import { seededBytes } from '../../fixtures/seed.js'
+import type { InProcCluster } from './inproc.js'
+
+export const NAMES = ['gamma', 'alpha', 'lamda'] as const
+type Flags = [replicate: 0 | 1, datareplicate: 0 | 1, hub: 0 | 1]
+
+/** BRIEF "Worked example": each node's row (replicate, datareplicate, hub) for each partner. */
+export const TOPOLOGY: Record<string, Record<string, Flags>> = {
+  gamma: { alpha: [0, 0, 0], lamda: [1, 1, 0] },
+  alpha: { gamma: [0, 1, 0], lamda: [1, 0, 0] },
+  lamda: { gamma: [0, 0, 0], alpha: [1, 1, 1] }
+}
+
+function flagsOf (f: Flags): Pick<PeerRow, 'replicate' | 'datareplicate' | 'hub'> {
+  return { replicate: f[0] === 1, datareplicate: f[1] === 1, hub: f[2] === 1 }
+}
+
+/** The peer tables as the closure model takes them (partners named by node name). */
+export const NETWORK: NetworkModel = {
+  tables: Object.fromEntries(Object.entries(TOPOLOGY).map(([n, rows]) =>
+    [n, Object.entries(rows).map(([p, f]) => ({ ...newPeerRow(p), ...flagsOf(f) }))]))
+}
+
+/** Give `at` its row for `partner` (with the partner's address), as in the topology. */
+export async function addRow (c: InProcCluster, at: string, partner: string): Promise<void> {
+  await c.op(at, 'peer.add', { target: c.get(partner).addr, ...flagsOf(TOPOLOGY[at][partner]) })
+}
+
+export interface DocModel { id: string, home: string, rev: number, hasData: boolean, deleted: boolean, uncertain: boolean }
+
+export interface Model {
+  docs: DocModel[]
+  down: Set<string>
+  /** cut pairs, "a|b" with a < b */
+  cut: Set<string>
+  /** "node id" of files damaged and not yet repaired */
+  damaged: Set<string>
+}
+
+export interface Real { c: InProcCluster, seed: number, ns: string, tmp: string, log: string[] }
+
+export function emptyModel (): Model {
+  return { docs: [], down: new Set(), cut: new Set(), damaged: new Set() }
+}
+
+export function reach (d: Pick<DocModel, 'id' | 'home' | 'hasData'>, node: string): Reach {
+  return closure(NETWORK, d)[node]
+}
+
+const pair = (a: string, b: string): string => [a, b].sort().join('|')
+const up = (m: Model, n: string): boolean => !m.down.has(n)
+const live = (m: Model): DocModel[] => m.docs.filter(d => !d.deleted)
+
+let fileSeq = 0
+async function tmpFile (r: Real, bytes: Uint8Array): Promise<string> {
+  const path = join(r.tmp, `f${++fileSeq}`)
+  await writeFile(path, bytes)
+  return path
+}
+
+/** Run an operation; a QuireError comes back as {code, exitCode, message} instead of a throw. */
+async function attempt (r: Real, node: string, op: string, args: object): Promise<{ ok: true, result: any } | { ok: false, code: string, exitCode: number, message: string }> {
+  try {
+    return { ok: true, result: await r.c.op(node, op, args) }
+  } catch (err: any) {
+    if (typeof err.code !== 'string' || typeof err.exitCode !== 'number') throw err
+    return { ok: false, code: err.code, exitCode: err.exitCode, message: err.message }
+  }
+}
+
+async function waitFor (cond: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await cond()) return true
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  return await cond()
+}
+
+class Put implements fc.AsyncCommand<Model, Real> {
+  constructor (readonly node: string, readonly dataBytes: number) {}
+  check (m: Model): boolean { return up(m, this.node) }
+  async run (m: Model, r: Real): Promise<void> {
+    const id = `${r.ns}.d${m.docs.length}`
+    const meta = await tmpFile(r, seededBytes(r.seed, `${id} meta 1`, 64))
+    const data = this.dataBytes > 0 ? await tmpFile(r, seededBytes(r.seed, `${id} data`, this.dataBytes)) : undefined
+    const res = await r.c.op(this.node, 'put', { id, meta, ...(data != null ? { data } : {}) })
+    assert.deepEqual(res, { id, rev: 1, home: r.c.get(this.node).peerId }, `put ${id} at ${this.node}`)
+    m.docs.push({ id, home: this.node, rev: 1, hasData: data != null, deleted: false, uncertain: false })
+  }
+  toString (): string { return `put(${this.node}${this.dataBytes > 0 ? `, ${this.dataBytes} B data` : ''})` }
+}
+
+/** An update (or rm) of a live document from one of its holders: the home itself or through the home's lock. */
+class Change implements fc.AsyncCommand<Model, Real> {
+  constructor (readonly docPick: number, readonly byPick: number, readonly remove: boolean) {}
+  private target (m: Model): { d: DocModel, by: string } | null {
+    const docs = live(m)
+    if (docs.length === 0) return null
+    const d = docs[this.docPick % docs.length]
+    const holders = NAMES.filter(n => reach(d, n) !== 'none')
+    return { d, by: holders[this.byPick % holders.length] }
+  }
+  check (m: Model): boolean {
+    const t = this.target(m)
+    return t != null && up(m, t.by)
+  }
+  async run (m: Model, r: Real): Promise<void> {
+    const { d, by } = this.target(m)!
+    const homeReachable = up(m, d.home) && (by === d.home || !m.cut.has(pair(by, d.home)))
+    const heldRev = async (): Promise<number> => (await attempt(r, by, 'get', { id: d.id })).ok ? (await r.c.op(by, 'get', { id: d.id })).rev : 0
+    // the requester may still be catching up (push, hub, delta-T): give it a moment, bounded
+    if (homeReachable && !d.uncertain) await waitFor(async () => await heldRev() === d.rev, 3_000)
+    const current = (await heldRev()) === d.rev && !d.uncertain
+    // with the home reachable and the latest revision held, nothing may refuse a sequential update
+    const mustSucceed = homeReachable && current
+    const args = { id: d.id, wait: 2, ...(this.remove ? {} : { meta: await tmpFile(r, seededBytes(r.seed, `${d.id} meta ${d.rev + 1} ${by}`, 64)) }) }
+    const res = await attempt(r, by, this.remove ? 'rm' : 'update', args)
+    const what = `${this.remove ? 'rm' : 'update'} ${d.id} (home ${d.home}, model rev ${d.rev}) from ${by}`
+    if (res.ok) {
+      if (d.uncertain) assert.ok(res.result.rev > d.rev, `${what}: acknowledged rev ${res.result.rev}`)
+      else assert.equal(res.result.rev, d.rev + 1, `${what}: a sequential update must commit model rev + 1`)
+      d.rev = res.result.rev
+      d.uncertain = false
+      if (this.remove) d.deleted = true
+      return
+    }
+    r.log.push(`${what}: refused ${res.code} (exit ${res.exitCode})`)
+    assert.ok(!mustSucceed, `${what}: refused although the home is reachable and ${by} holds the latest revision: ${res.code} ${res.message}`)
+    if (res.exitCode === 4) { d.uncertain = true; return }
+    assert.ok(['outdated', 'home-unreachable', 'home-not-listed', 'not-found', 'locked'].includes(res.code), `${what}: unexpected refusal ${res.code} (exit ${res.exitCode}): ${res.message}`)
+    // a refused update changed nothing at the home
+    if (up(m, d.home) && !d.uncertain) assert.equal((await r.c.op(d.home, 'get', { id: d.id })).rev, d.rev, `${what}: refused, yet the home moved`)
+  }
+  toString (): string { return `${this.remove ? 'rm' : 'update'}(doc#${this.docPick}, holder#${this.byPick})` }
+}
+
+class Partition implements fc.AsyncCommand<Model, Real> {
+  constructor (readonly a: string, readonly b: string) {}
+  check (m: Model): boolean { return this.a !== this.b && up(m, this.a) && up(m, this.b) && !m.cut.has(pair(this.a, this.b)) }
+  async run (m: Model, r: Real): Promise<void> {
+    await r.c.op(this.a, 'peer.rm', { peerId: r.c.get(this.b).peerId })
+    await r.c.op(this.b, 'peer.rm', { peerId: r.c.get(this.a).peerId })
+    m.cut.add(pair(this.a, this.b))
+  }
+  toString (): string { return `partition(${this.a}, ${this.b})` }
+}
+
+class Heal implements fc.AsyncCommand<Model, Real> {
+  constructor (readonly a: string, readonly b: string) {}
+  check (m: Model): boolean { return up(m, this.a) && up(m, this.b) && m.cut.has(pair(this.a, this.b)) }
+  async run (m: Model, r: Real): Promise<void> {
+    await addRow(r.c, this.a, this.b)
+    await addRow(r.c, this.b, this.a)
+    m.cut.delete(pair(this.a, this.b))
+  }
+  toString (): string { return `heal(${this.a}, ${this.b})` }
+}
+
+class Crash implements fc.AsyncCommand<Model, Real> {
+  constructor (readonly node: string) {}
+  check (m: Model): boolean { return up(m, this.node) }
+  async run (m: Model, r: Real): Promise<void> {
+    await r.c.crash(this.node)
+    m.down.add(this.node)
+  }
+  toString (): string { return `crash(${this.node})` }
+}
+
+class Restart implements fc.AsyncCommand<Model, Real> {
+  constructor (readonly node: string) {}
+  check (m: Model): boolean { return !up(m, this.node) }
+  async run (m: Model, r: Real): Promise<void> {
+    await r.c.start(this.node)
+    m.down.delete(this.node)
+  }
+  toString (): string { return `restart(${this.node})` }
+}
+
+/** Flip a bit in a stored data file; the audit must find it; repair from a partner holding a good copy. */
+class Corrupt implements fc.AsyncCommand<Model, Real> {
+  constructor (readonly node: string, readonly docPick: number, readonly offset: number) {}
+  private target (m: Model): DocModel | null {
+    // only files some partner also holds whole: with no other copy, repair has no source (F6's case)
+    const docs = live(m).filter(d => d.hasData && reach(d, this.node) === 'data' && !m.damaged.has(`${this.node} ${d.id}`) &&
+      NAMES.some(s => s !== this.node && reach(d, s) === 'data'))
+    return docs.length === 0 ? null : docs[this.docPick % docs.length]
+  }
+  check (m: Model): boolean { return up(m, this.node) && this.target(m) != null }
+  async run (m: Model, r: Real): Promise<void> {
+    const d = this.target(m)!
+    const view = await attempt(r, this.node, 'get', { id: d.id })
+    if (!view.ok || view.result.data?.local !== true) return // not fetched yet here: nothing to damage
+    const cid: string = view.result.data.cid
+    await flipBit(dataPath(r.c.get(this.node).home, cid), this.offset % view.result.data.size)
+    m.damaged.add(`${this.node} ${d.id}`)
+    const report = await r.c.op(this.node, 'audit', {})
+    assert.ok(report.corrupt.some((f: any) => f.cid === cid), `audit at ${this.node} missed the flipped bit in ${cid}: ${JSON.stringify(report.corrupt)}`)
+    await repairFromAny(m, r, this.node, d)
+  }
+  toString (): string { return `corrupt(${this.node}, doc#${this.docPick}, @${this.offset})` }
+}
+
+/**
+ * Repair `d`'s file at `node` from a partner the model says holds a good copy. With a connected
+ * source the repair must succeed; with none it stays damaged (the final heal repairs it).
+ */
+export async function repairFromAny (m: Model, r: Real, node: string, d: DocModel): Promise<void> {
+  const sources = NAMES.filter(s => s !== node && up(m, s) && !m.cut.has(pair(s, node)) && reach(d, s) === 'data' && !m.damaged.has(`${s} ${d.id}`))
+  const self = r.c.get(node).node!
+  for (const s of sources) {
+    const peer = r.c.get(s).peerId
+    if (!self.links.isConnected(peer)) continue
+    const local = await attempt(r, s, 'get', { id: d.id })
+    if (!local.ok || local.result.data?.local !== true) continue
+    const res = await attempt(r, node, 'repair', { id: d.id, from: peer })
+    assert.ok(res.ok && res.result.state !== 'failed', `repair of ${d.id} at ${node} from ${s} (connected, holds it whole): ${JSON.stringify(res)}`)
+    m.damaged.delete(`${node} ${d.id}`)
+    return
+  }
+  r.log.push(`${d.id} at ${node}: no connected good source yet; repaired at the end`)
+}
+
+const node = fc.constantFrom(...NAMES)
+
+/** The command arbitraries, weighted towards document operations. */
+export function commandArbitraries (): Array<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> {
+  return [
+    fc.tuple(node, fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4096 }))).map(([n, size]) => new Put(n, size)),
+    fc.tuple(node, fc.integer({ min: 1, max: 4096 })).map(([n, size]) => new Put(n, size)),
+    fc.tuple(fc.nat(50), fc.nat(2)).map(([d, b]) => new Change(d, b, false)),
+    fc.tuple(fc.nat(50), fc.nat(2)).map(([d, b]) => new Change(d, b, false)),
+    fc.tuple(fc.nat(50), fc.nat(2)).map(([d, b]) => new Change(d, b, true)),
+    fc.tuple(node, node).map(([a, b]) => new Partition(a, b)),
+    fc.tuple(node, node).map(([a, b]) => new Heal(a, b)),
+    node.map(n => new Crash(n)),
+    node.map(n => new Restart(n)),
+    fc.tuple(node, fc.nat(50), fc.nat(1 << 20)).map(([n, d, o]) => new Corrupt(n, d, o))
+  ]
+}
