@@ -56,7 +56,20 @@ export interface Model {
   damaged: Set<string>
 }
 
-export interface Real { c: InProcCluster, seed: number, ns: string, tmp: string, log: string[] }
+export interface Real {
+  c: InProcCluster
+  seed: number
+  /** this sequence's namespace: every sequence makes new documents */
+  ns: string
+  tmp: string
+  log: string[]
+  /** commands run, by kind and outcome, over all sequences (printed: what the run exercised) */
+  counts: Map<string, number>
+}
+
+function tally (r: Real, what: string): void {
+  r.counts.set(what, (r.counts.get(what) ?? 0) + 1)
+}
 
 export function emptyModel (): Model {
   return { docs: [], down: new Set(), cut: new Set(), damaged: new Set() }
@@ -106,6 +119,7 @@ class Put implements fc.AsyncCommand<Model, Real> {
     const res = await r.c.op(this.node, 'put', { id, meta, ...(data != null ? { data } : {}) })
     assert.deepEqual(res, { id, rev: 1, home: r.c.get(this.node).peerId }, `put ${id} at ${this.node}`)
     m.docs.push({ id, home: this.node, rev: 1, hasData: data != null, deleted: false, uncertain: false })
+    tally(r, 'put')
   }
   toString (): string { return `put(${this.node}${this.dataBytes > 0 ? `, ${this.dataBytes} B data` : ''})` }
 }
@@ -142,9 +156,11 @@ class Change implements fc.AsyncCommand<Model, Real> {
       d.rev = res.result.rev
       d.uncertain = false
       if (this.remove) d.deleted = true
+      tally(r, `${this.remove ? 'rm' : 'update'}${by === d.home ? ' at home' : ' through the lock'}`)
       return
     }
     r.log.push(`${what}: refused ${res.code} (exit ${res.exitCode})`)
+    tally(r, `${this.remove ? 'rm' : 'update'} refused (${res.code})`)
     assert.ok(!mustSucceed, `${what}: refused although the home is reachable and ${by} holds the latest revision: ${res.code} ${res.message}`)
     if (res.exitCode === 4) { d.uncertain = true; return }
     assert.ok(['outdated', 'home-unreachable', 'home-not-listed', 'not-found', 'locked'].includes(res.code), `${what}: unexpected refusal ${res.code} (exit ${res.exitCode}): ${res.message}`)
@@ -161,6 +177,7 @@ class Partition implements fc.AsyncCommand<Model, Real> {
     await r.c.op(this.a, 'peer.rm', { peerId: r.c.get(this.b).peerId })
     await r.c.op(this.b, 'peer.rm', { peerId: r.c.get(this.a).peerId })
     m.cut.add(pair(this.a, this.b))
+    tally(r, 'partition')
   }
   toString (): string { return `partition(${this.a}, ${this.b})` }
 }
@@ -172,6 +189,7 @@ class Heal implements fc.AsyncCommand<Model, Real> {
     await addRow(r.c, this.a, this.b)
     await addRow(r.c, this.b, this.a)
     m.cut.delete(pair(this.a, this.b))
+    tally(r, 'heal')
   }
   toString (): string { return `heal(${this.a}, ${this.b})` }
 }
@@ -182,6 +200,7 @@ class Crash implements fc.AsyncCommand<Model, Real> {
   async run (m: Model, r: Real): Promise<void> {
     await r.c.crash(this.node)
     m.down.add(this.node)
+    tally(r, 'crash')
   }
   toString (): string { return `crash(${this.node})` }
 }
@@ -192,6 +211,7 @@ class Restart implements fc.AsyncCommand<Model, Real> {
   async run (m: Model, r: Real): Promise<void> {
     await r.c.start(this.node)
     m.down.delete(this.node)
+    tally(r, 'restart')
   }
   toString (): string { return `restart(${this.node})` }
 }
@@ -209,10 +229,14 @@ class Corrupt implements fc.AsyncCommand<Model, Real> {
   async run (m: Model, r: Real): Promise<void> {
     const d = this.target(m)!
     const view = await attempt(r, this.node, 'get', { id: d.id })
-    if (!view.ok || view.result.data?.local !== true) return // not fetched yet here: nothing to damage
+    if (!view.ok || view.result.data?.local !== true) { tally(r, 'corrupt skipped (file not here yet)'); return }
     const cid: string = view.result.data.cid
+    // damage only what has a good copy elsewhere now: the home's only copy damaged before it
+    // replicated is lost data (F6), not something repair can be asked to restore
+    if (!(await goodCopyElsewhere(m, r, this.node, d))) { tally(r, 'corrupt skipped (no other copy yet)'); return }
     await flipBit(dataPath(r.c.get(this.node).home, cid), this.offset % view.result.data.size)
     m.damaged.add(`${this.node} ${d.id}`)
+    tally(r, 'corrupt')
     const report = await r.c.op(this.node, 'audit', {})
     assert.ok(report.corrupt.some((f: any) => f.cid === cid), `audit at ${this.node} missed the flipped bit in ${cid}: ${JSON.stringify(report.corrupt)}`)
     await repairFromAny(m, r, this.node, d)
@@ -220,11 +244,20 @@ class Corrupt implements fc.AsyncCommand<Model, Real> {
   toString (): string { return `corrupt(${this.node}, doc#${this.docPick}, @${this.offset})` }
 }
 
+async function goodCopyElsewhere (m: Model, r: Real, node: string, d: DocModel): Promise<boolean> {
+  for (const s of NAMES) {
+    if (s === node || !up(m, s) || m.damaged.has(`${s} ${d.id}`)) continue
+    const v = await attempt(r, s, 'get', { id: d.id })
+    if (v.ok && v.result.data?.local === true) return true
+  }
+  return false
+}
+
 /**
  * Repair `d`'s file at `node` from a partner the model says holds a good copy. With a connected
  * source the repair must succeed; with none it stays damaged (the final heal repairs it).
  */
-export async function repairFromAny (m: Model, r: Real, node: string, d: DocModel): Promise<void> {
+export async function repairFromAny (m: Model, r: Real, node: string, d: DocModel): Promise<boolean> {
   const sources = NAMES.filter(s => s !== node && up(m, s) && !m.cut.has(pair(s, node)) && reach(d, s) === 'data' && !m.damaged.has(`${s} ${d.id}`))
   const self = r.c.get(node).node!
   for (const s of sources) {
@@ -235,9 +268,11 @@ export async function repairFromAny (m: Model, r: Real, node: string, d: DocMode
     const res = await attempt(r, node, 'repair', { id: d.id, from: peer })
     assert.ok(res.ok && res.result.state !== 'failed', `repair of ${d.id} at ${node} from ${s} (connected, holds it whole): ${JSON.stringify(res)}`)
     m.damaged.delete(`${node} ${d.id}`)
-    return
+    tally(r, 'repair')
+    return true
   }
   r.log.push(`${d.id} at ${node}: no connected good source yet; repaired at the end`)
+  return false
 }
 
 const node = fc.constantFrom(...NAMES)
