@@ -12,6 +12,11 @@ export interface Op {
   label: string
   /** the revision the requester held just before invoking (its base is this or newer) */
   preBase: number
+  /**
+   * the base revision the requester actually asked the home's lock for, when observed (the
+   * requester's lock client, instrumented); absent for the home's own updates
+   */
+  base?: number
   /** the metadata this update wrote (compared by content ID with the revisions at the home) */
   metaCid: string
   inv: number
@@ -42,8 +47,9 @@ export function checkRegisterHistory (history: Op[], startRev: number, finalRev:
   // each acknowledged update's content is the revision it was told; a failed one's is in none
   for (const w of wins) {
     if (metaAtRev.get(w.rev!) !== w.metaCid) out.push(`${w.label} acknowledged rev ${w.rev}, which holds other metadata`)
-    // compare-and-set: it committed on a base no older than the one it already held
+    // compare-and-set: it committed base + 1, on a base no older than the one it already held
     if (w.rev! <= w.preBase) out.push(`${w.label} committed rev ${w.rev} though it already held rev ${w.preBase}`)
+    if (w.base != null && w.rev !== w.base + 1) out.push(`${w.label} asked for the lock at base ${w.base} but committed rev ${w.rev}: a lost update`)
   }
   const written = new Set(metaAtRev.values())
   for (const l of losses) {
@@ -61,11 +67,11 @@ export function checkRegisterHistory (history: Op[], startRev: number, finalRev:
   // OUTDATED means the home had moved past its base: the commit of preBase+1 must have been
   // invoked before the failure completed (or been there before the run)
   for (const l of losses.filter(x => x.code === 'outdated')) {
-    const next = l.preBase + 1
+    const next = (l.base ?? l.preBase) + 1
     if (next <= startRev) continue
     const maker = wins.find(w => w.rev === next)
-    if (maker == null) out.push(`${l.label} was told OUTDATED at base ${l.preBase}, but nobody committed rev ${next}`)
-    else if (maker.inv > l.comp) out.push(`${l.label} was told OUTDATED at base ${l.preBase} before rev ${next} (${maker.label}) was even requested`)
+    if (maker == null) out.push(`${l.label} was told OUTDATED at base ${l.base ?? l.preBase}, but nobody committed rev ${next}`)
+    else if (maker.inv > l.comp) out.push(`${l.label} was told OUTDATED at base ${l.base ?? l.preBase} before rev ${next} (${maker.label}) was even requested`)
   }
   return out
 }

@@ -75,8 +75,35 @@ export function emptyModel (): Model {
   return { docs: [], down: new Set(), cut: new Set(), damaged: new Set() }
 }
 
-export function reach (d: Pick<DocModel, 'id' | 'home' | 'hasData'>, node: string): Reach {
-  return closure(NETWORK, d)[node]
+/**
+ * Where each node's documents end up, in the BRIEF's own words ("gamma's documents reach lamda
+ * with data, and go on to alpha through lamda's hub row; alpha's reach lamda as metadata only;
+ * lamda's reach alpha with data; nothing reaches gamma"): home → node → reach of a document with
+ * a data file. Written out rather than computed, so a bug in the product's sending policy cannot
+ * move the oracle with it; {@link closureAgrees} checks src/model/closure.ts against it.
+ */
+const BRIEF_REACH: Record<string, Record<string, Reach>> = {
+  gamma: { gamma: 'data', lamda: 'data', alpha: 'data' },
+  alpha: { alpha: 'data', lamda: 'meta', gamma: 'none' },
+  lamda: { lamda: 'data', alpha: 'data', gamma: 'none' }
+}
+
+/** What `node` holds of `d` once replication has settled (I5's model). */
+export function reach (d: Pick<DocModel, 'home' | 'hasData'>, node: string): Reach {
+  const r = BRIEF_REACH[d.home][node]
+  return r === 'data' && !d.hasData ? 'meta' : r
+}
+
+/** Problems where the product's closure model (src/model/closure.ts) disagrees with the BRIEF. */
+export function closureAgrees (): string[] {
+  const out: string[] = []
+  for (const home of NAMES) {
+    for (const hasData of [true, false]) {
+      const got = closure(NETWORK, { id: 'ns.x', home, hasData })
+      for (const n of NAMES) if (got[n] !== reach({ home, hasData }, n)) out.push(`closure: ${home}'s doc (data ${hasData}) at ${n}: ${got[n]}, BRIEF ${reach({ home, hasData }, n)}`)
+    }
+  }
+  return out
 }
 
 const pair = (a: string, b: string): string => [a, b].sort().join('|')
@@ -182,16 +209,22 @@ class Partition implements fc.AsyncCommand<Model, Real> {
   toString (): string { return `partition(${this.a}, ${this.b})` }
 }
 
+/** Heal one of the cut pairs: both rows back as in the topology. */
 class Heal implements fc.AsyncCommand<Model, Real> {
-  constructor (readonly a: string, readonly b: string) {}
-  check (m: Model): boolean { return up(m, this.a) && up(m, this.b) && m.cut.has(pair(this.a, this.b)) }
+  constructor (readonly pick: number) {}
+  private target (m: Model): [string, string] | null {
+    const cuts = [...m.cut].filter(p => p.split('|').every(n => up(m, n)))
+    return cuts.length === 0 ? null : cuts[this.pick % cuts.length].split('|') as [string, string]
+  }
+  check (m: Model): boolean { return this.target(m) != null }
   async run (m: Model, r: Real): Promise<void> {
-    await addRow(r.c, this.a, this.b)
-    await addRow(r.c, this.b, this.a)
-    m.cut.delete(pair(this.a, this.b))
+    const [a, b] = this.target(m)!
+    await addRow(r.c, a, b)
+    await addRow(r.c, b, a)
+    m.cut.delete(pair(a, b))
     tally(r, 'heal')
   }
-  toString (): string { return `heal(${this.a}, ${this.b})` }
+  toString (): string { return `heal(cut#${this.pick})` }
 }
 
 class Crash implements fc.AsyncCommand<Model, Real> {
@@ -205,15 +238,21 @@ class Crash implements fc.AsyncCommand<Model, Real> {
   toString (): string { return `crash(${this.node})` }
 }
 
+/** Start one of the crashed nodes again, on the same home, address and port. */
 class Restart implements fc.AsyncCommand<Model, Real> {
-  constructor (readonly node: string) {}
-  check (m: Model): boolean { return !up(m, this.node) }
+  constructor (readonly pick: number) {}
+  private target (m: Model): string | null {
+    const down = NAMES.filter(n => !up(m, n))
+    return down.length === 0 ? null : down[this.pick % down.length]
+  }
+  check (m: Model): boolean { return this.target(m) != null }
   async run (m: Model, r: Real): Promise<void> {
-    await r.c.start(this.node)
-    m.down.delete(this.node)
+    const n = this.target(m)!
+    await r.c.start(n)
+    m.down.delete(n)
     tally(r, 'restart')
   }
-  toString (): string { return `restart(${this.node})` }
+  toString (): string { return `restart(down#${this.pick})` }
 }
 
 /** Flip a bit in a stored data file; the audit must find it; repair from a partner holding a good copy. */
@@ -279,16 +318,17 @@ const node = fc.constantFrom(...NAMES)
 
 /** The command arbitraries, weighted towards document operations. */
 export function commandArbitraries (): Array<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> {
+  const change = (remove: boolean): fc.Arbitrary<Change> => fc.tuple(fc.nat(50), fc.nat(2)).map(([d, b]) => new Change(d, b, remove))
+  const put = fc.tuple(node, fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4096 }))).map(([n, size]) => new Put(n, size))
+  const heal = fc.nat(2).map(p => new Heal(p))
+  const restart = fc.nat(2).map(p => new Restart(p))
+  const corrupt = fc.tuple(node, fc.nat(50), fc.nat(1 << 20)).map(([n, d, o]) => new Corrupt(n, d, o))
+  // repeated entries weigh the choice: heal and restart only apply after a partition or a crash
   return [
-    fc.tuple(node, fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4096 }))).map(([n, size]) => new Put(n, size)),
-    fc.tuple(node, fc.integer({ min: 1, max: 4096 })).map(([n, size]) => new Put(n, size)),
-    fc.tuple(fc.nat(50), fc.nat(2)).map(([d, b]) => new Change(d, b, false)),
-    fc.tuple(fc.nat(50), fc.nat(2)).map(([d, b]) => new Change(d, b, false)),
-    fc.tuple(fc.nat(50), fc.nat(2)).map(([d, b]) => new Change(d, b, true)),
-    fc.tuple(node, node).map(([a, b]) => new Partition(a, b)),
-    fc.tuple(node, node).map(([a, b]) => new Heal(a, b)),
-    node.map(n => new Crash(n)),
-    node.map(n => new Restart(n)),
-    fc.tuple(node, fc.nat(50), fc.nat(1 << 20)).map(([n, d, o]) => new Corrupt(n, d, o))
+    put, put,
+    change(false), change(false), change(false), change(true),
+    fc.tuple(node, node).map(([a, b]) => new Partition(a, b)), heal, heal,
+    node.map(n => new Crash(n)), restart, restart,
+    corrupt, corrupt
   ]
 }
