@@ -267,13 +267,15 @@ class Corrupt implements fc.AsyncCommand<Model, Real> {
   check (m: Model): boolean { return up(m, this.node) && this.target(m) != null }
   async run (m: Model, r: Real): Promise<void> {
     const d = this.target(m)!
-    const view = await attempt(r, this.node, 'get', { id: d.id })
-    if (!view.ok || view.result.data?.local !== true) { tally(r, 'corrupt skipped (file not here yet)'); return }
-    const cid: string = view.result.data.cid
+    const fetched = async (): Promise<boolean> => { const v = await attempt(r, this.node, 'get', { id: d.id }); return v.ok && v.result.data?.local === true }
+    // the file may still be on its way (push, then fetch): a moment, bounded
+    if (!(await waitFor(fetched, 1_500))) { tally(r, 'corrupt skipped (file not here yet)'); return }
+    const view = await r.c.op(this.node, 'get', { id: d.id })
+    const cid: string = view.data.cid
     // damage only what has a good copy elsewhere now: the home's only copy damaged before it
     // replicated is lost data (F6), not something repair can be asked to restore
     if (!(await goodCopyElsewhere(m, r, this.node, d))) { tally(r, 'corrupt skipped (no other copy yet)'); return }
-    await flipBit(dataPath(r.c.get(this.node).home, cid), this.offset % view.result.data.size)
+    await flipBit(dataPath(r.c.get(this.node).home, cid), this.offset % view.data.size)
     m.damaged.add(`${this.node} ${d.id}`)
     tally(r, 'corrupt')
     const report = await r.c.op(this.node, 'audit', {})
