@@ -82,7 +82,8 @@ describe('model-based reliability tests (P2 sim-model, R4 lock-race model check)
       for (const key of [...m.damaged]) {
         const [n, id] = key.split(' ')
         const d = m.docs.find(x => x.id === id)!
-        await waitTrue(async () => await repairFromAny(m, r, n, d), 10_000, `a good source for ${key}`).catch(() => {})
+        const deadline = Date.now() + 10_000
+        while (!(await repairFromAny(m, r, n, d)) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 250))
       }
       const problems = [...m.damaged].map(k => `damage at ${k} not repaired within 10 s of the heal`)
       const expected = (name: string): Set<string> => new Set(m.docs.filter(d => reach(d, name) !== 'none').map(d => d.id))
@@ -140,6 +141,8 @@ describe('model-based reliability tests (P2 sim-model, R4 lock-race model check)
           } finally {
             // whatever happened, the next sequence (or shrink step) starts on a whole network
             await restoreNetwork()
+            m.down.clear()
+            m.cut.clear()
           }
           const problems = await checkSequence(m, r)
           if (problems.length > 0) logs.push(`${r.ns}: ${cmds.toString()}\n    ${r.log.join('\n    ')}`)
@@ -148,7 +151,7 @@ describe('model-based reliability tests (P2 sim-model, R4 lock-race model check)
           failed = true
           throw err
         }
-      }), { seed, numRuns: RUNS, interruptAfterTimeLimit: BUDGET_MS + SHRINK_MS, markInterruptAsFailure: false, unbiased: true, verbose: 1 }).catch(err => {
+      }), { seed, path: process.env.REPLAY_PATH, numRuns: RUNS, interruptAfterTimeLimit: BUDGET_MS + SHRINK_MS, markInterruptAsFailure: false, unbiased: true, verbose: 1 }).catch(err => {
         console.log(logs.join('\n'))
         throw err
       })

@@ -151,50 +151,63 @@ class Put implements fc.AsyncCommand<Model, Real> {
   toString (): string { return `put(${this.node}${this.dataBytes > 0 ? `, ${this.dataBytes} B data` : ''})` }
 }
 
-/** An update (or rm) of a live document from one of its holders: the home itself or through the home's lock. */
+/**
+ * An update (or rm) of a live document from one of its holders — the home itself, or another node
+ * through the home's lock — or two updates of it from two holders at once (a race: the model
+ * then allows either order, and one of them may lose with OUTDATED or LOCKED).
+ */
 class Change implements fc.AsyncCommand<Model, Real> {
-  constructor (readonly docPick: number, readonly byPick: number, readonly remove: boolean) {}
-  private target (m: Model): { d: DocModel, by: string } | null {
+  constructor (readonly docPick: number, readonly byPicks: number[], readonly remove: boolean) {}
+  private target (m: Model): { d: DocModel, by: string[] } | null {
     const docs = live(m)
     if (docs.length === 0) return null
     const d = docs[this.docPick % docs.length]
     const holders = NAMES.filter(n => reach(d, n) !== 'none')
-    return { d, by: holders[this.byPick % holders.length] }
+    return { d, by: this.byPicks.map(p => holders[p % holders.length]) }
   }
   check (m: Model): boolean {
     const t = this.target(m)
-    return t != null && up(m, t.by)
+    return t != null && t.by.every(b => up(m, b))
+  }
+  /** With the home reachable and the latest revision held, nothing may refuse a lone update. */
+  private async mustSucceed (m: Model, r: Real, d: DocModel, by: string): Promise<boolean> {
+    const homeReachable = up(m, d.home) && (by === d.home || !m.cut.has(pair(by, d.home)))
+    const heldRev = async (): Promise<number> => { const g = await attempt(r, by, 'get', { id: d.id }); return g.ok ? g.result.rev : 0 }
+    // the requester may still be catching up (push, hub, delta-T): give it a moment, bounded
+    if (homeReachable && !d.uncertain) await waitFor(async () => await heldRev() === d.rev, 3_000)
+    return homeReachable && !d.uncertain && (await heldRev()) === d.rev
   }
   async run (m: Model, r: Real): Promise<void> {
     const { d, by } = this.target(m)!
-    const homeReachable = up(m, d.home) && (by === d.home || !m.cut.has(pair(by, d.home)))
-    const heldRev = async (): Promise<number> => (await attempt(r, by, 'get', { id: d.id })).ok ? (await r.c.op(by, 'get', { id: d.id })).rev : 0
-    // the requester may still be catching up (push, hub, delta-T): give it a moment, bounded
-    if (homeReachable && !d.uncertain) await waitFor(async () => await heldRev() === d.rev, 3_000)
-    const current = (await heldRev()) === d.rev && !d.uncertain
-    // with the home reachable and the latest revision held, nothing may refuse a sequential update
-    const mustSucceed = homeReachable && current
-    const args = { id: d.id, wait: 2, ...(this.remove ? {} : { meta: await tmpFile(r, seededBytes(r.seed, `${d.id} meta ${d.rev + 1} ${by}`, 64)) }) }
-    const res = await attempt(r, by, this.remove ? 'rm' : 'update', args)
-    const what = `${this.remove ? 'rm' : 'update'} ${d.id} (home ${d.home}, model rev ${d.rev}) from ${by}`
-    if (res.ok) {
-      if (d.uncertain) assert.ok(res.result.rev > d.rev, `${what}: acknowledged rev ${res.result.rev}`)
-      else assert.equal(res.result.rev, d.rev + 1, `${what}: a sequential update must commit model rev + 1`)
-      d.rev = res.result.rev
-      d.uncertain = false
-      if (this.remove) d.deleted = true
-      tally(r, `${this.remove ? 'rm' : 'update'}${by === d.home ? ' at home' : ' through the lock'}`)
-      return
+    const kind = this.remove ? 'rm' : 'update'
+    const what = `${kind} ${d.id} (home ${d.home}, model rev ${d.rev}) from ${by.join(' and ')}`
+    const must: boolean[] = []
+    for (const b of by) must.push(await this.mustSucceed(m, r, d, b))
+    const results = await Promise.all(by.map(async (b, i) => await attempt(r, b, kind, {
+      id: d.id, wait: 2, ...(this.remove ? {} : { meta: await tmpFile(r, seededBytes(r.seed, `${d.id} meta ${d.rev + 1} ${b} ${i}`, 64)) })
+    })))
+    const revs = results.flatMap(x => x.ok ? [x.result.rev as number] : []).sort((a, b) => a - b)
+    // sequential model: the acknowledged updates commit model rev + 1, + 2, … (in either order)
+    if (d.uncertain) assert.ok(revs.every(v => v > d.rev) && new Set(revs).size === revs.length, `${what}: acknowledged revs ${JSON.stringify(revs)}`)
+    else assert.deepEqual(revs, revs.map((_, i) => d.rev + 1 + i), `${what}: acknowledged revs must be model rev + 1…`)
+    if (must.some(Boolean)) assert.ok(revs.length > 0, `${what}: all refused although the home is reachable and a requester holds the latest revision: ${JSON.stringify(results)}`)
+    for (const [i, x] of results.entries()) {
+      if (x.ok) { tally(r, `${kind}${by[i] === d.home ? ' at home' : ' through the lock'}${by.length > 1 ? ' (race)' : ''}`); continue }
+      r.log.push(`${what}: ${by[i]} refused ${x.code} (exit ${x.exitCode})`)
+      tally(r, `${kind} refused (${x.code})${by.length > 1 ? ' (race)' : ''}`)
+      if (by.length === 1) assert.ok(!must[0], `${what}: refused although the home is reachable and ${by[0]} holds the latest revision: ${x.code} ${x.message}`)
+      if (x.exitCode === 4) { d.uncertain = true; continue }
+      assert.ok(['outdated', 'home-unreachable', 'home-not-listed', 'not-found', 'locked'].includes(x.code), `${what}: unexpected refusal ${x.code} (exit ${x.exitCode}): ${x.message}`)
     }
-    r.log.push(`${what}: refused ${res.code} (exit ${res.exitCode})`)
-    tally(r, `${this.remove ? 'rm' : 'update'} refused (${res.code})`)
-    assert.ok(!mustSucceed, `${what}: refused although the home is reachable and ${by} holds the latest revision: ${res.code} ${res.message}`)
-    if (res.exitCode === 4) { d.uncertain = true; return }
-    assert.ok(['outdated', 'home-unreachable', 'home-not-listed', 'not-found', 'locked'].includes(res.code), `${what}: unexpected refusal ${res.code} (exit ${res.exitCode}): ${res.message}`)
-    // a refused update changed nothing at the home
-    if (up(m, d.home) && !d.uncertain) assert.equal((await r.c.op(d.home, 'get', { id: d.id })).rev, d.rev, `${what}: refused, yet the home moved`)
+    if (revs.length > 0) {
+      d.rev = revs[revs.length - 1]
+      if (!results.some(x => !x.ok && x.exitCode === 4)) d.uncertain = false
+      if (this.remove) d.deleted = true
+    }
+    // the home holds exactly what was acknowledged: refused updates changed nothing
+    if (up(m, d.home) && !d.uncertain) assert.equal((await r.c.op(d.home, 'get', { id: d.id })).rev, d.rev, `${what}: the home is not at the acknowledged revision`)
   }
-  toString (): string { return `${this.remove ? 'rm' : 'update'}(doc#${this.docPick}, holder#${this.byPick})` }
+  toString (): string { return `${this.remove ? 'rm' : 'update'}(doc#${this.docPick}, holder#${this.byPicks.join('+')})` }
 }
 
 class Partition implements fc.AsyncCommand<Model, Real> {
@@ -301,18 +314,20 @@ async function goodCopyElsewhere (m: Model, r: Real, node: string, d: DocModel):
 export async function repairFromAny (m: Model, r: Real, node: string, d: DocModel): Promise<boolean> {
   const sources = NAMES.filter(s => s !== node && up(m, s) && !m.cut.has(pair(s, node)) && reach(d, s) === 'data' && !m.damaged.has(`${s} ${d.id}`))
   const self = r.c.get(node).node!
+  const why: string[] = []
   for (const s of sources) {
     const peer = r.c.get(s).peerId
-    if (!self.links.isConnected(peer)) continue
+    if (!self.links.isConnected(peer)) { why.push(`${s} not connected`); continue }
     const local = await attempt(r, s, 'get', { id: d.id })
-    if (!local.ok || local.result.data?.local !== true) continue
+    if (!local.ok || local.result.data?.local !== true) { why.push(`${s}: ${JSON.stringify(local.ok ? local.result.data : local.code)}`); continue }
     const res = await attempt(r, node, 'repair', { id: d.id, from: peer })
     assert.ok(res.ok && res.result.state !== 'failed', `repair of ${d.id} at ${node} from ${s} (connected, holds it whole): ${JSON.stringify(res)}`)
     m.damaged.delete(`${node} ${d.id}`)
     tally(r, 'repair')
     return true
   }
-  r.log.push(`${d.id} at ${node}: no connected good source yet; repaired at the end`)
+  r.log.push(`${d.id} at ${node}: no connected good source (${sources.length === 0 ? 'none in the model' : why.join('; ')})`)
+  tally(r, `repair deferred (${sources.length === 0 ? 'no source in the model' : why.some(w => w.endsWith('not connected')) ? 'source not connected' : 'source lacks the file'})`)
   return false
 }
 
@@ -320,7 +335,8 @@ const node = fc.constantFrom(...NAMES)
 
 /** The command arbitraries, weighted towards document operations. */
 export function commandArbitraries (): Array<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> {
-  const change = (remove: boolean): fc.Arbitrary<Change> => fc.tuple(fc.nat(50), fc.nat(2)).map(([d, b]) => new Change(d, b, remove))
+  const change = (remove: boolean): fc.Arbitrary<Change> => fc.tuple(fc.nat(50), fc.nat(2)).map(([d, b]) => new Change(d, [b], remove))
+  const race = fc.tuple(fc.nat(50), fc.nat(2), fc.nat(2)).map(([d, a, b]) => new Change(d, [a, b], false))
   const put = fc.tuple(node, fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4096 }))).map(([n, size]) => new Put(n, size))
   const heal = fc.nat(2).map(p => new Heal(p))
   const restart = fc.nat(2).map(p => new Restart(p))
@@ -328,7 +344,7 @@ export function commandArbitraries (): Array<fc.Arbitrary<fc.AsyncCommand<Model,
   // repeated entries weigh the choice: heal and restart only apply after a partition or a crash
   return [
     put, put,
-    change(false), change(false), change(false), change(true),
+    change(false), change(false), change(true), race,
     fc.tuple(node, node).map(([a, b]) => new Partition(a, b)), heal, heal,
     node.map(n => new Crash(n)), restart, restart,
     corrupt, corrupt
