@@ -202,7 +202,11 @@ class Change implements fc.AsyncCommand<Model, Real> {
     if (revs.length > 0) {
       d.rev = revs[revs.length - 1]
       if (!results.some(x => !x.ok && x.exitCode === 4)) d.uncertain = false
-      if (this.remove) d.deleted = true
+      if (this.remove) {
+        d.deleted = true
+        // a tombstone names no data file: damage to the old one is nobody's to repair any more
+        for (const n of NAMES) m.damaged.delete(`${n} ${d.id}`)
+      }
     }
     // the home holds exactly what was acknowledged: refused updates changed nothing
     if (up(m, d.home) && !d.uncertain) assert.equal((await r.c.op(d.home, 'get', { id: d.id })).rev, d.rev, `${what}: the home is not at the acknowledged revision`)
