@@ -55,7 +55,9 @@ describe('model-based reliability tests (P2 sim-model, R4 lock-race model check)
           if (a !== b && !c.get(a).node!.site.peers.has(c.get(b).peerId)) await addRow(c, a, b)
         }
       }
-      await waitTrue(() => NAMES.every(a => NAMES.every(b => a === b || c.get(a).node!.links.isConnected(c.get(b).peerId))), 15_000, 'every pair connected')
+      const missing = (): string[] => NAMES.flatMap(a => NAMES.filter(b => b !== a && !c.get(a).node!.links.isConnected(c.get(b).peerId))
+        .map(b => `${a}→${b} (${c.get(a).node!.host.getConnections().filter(x => x.remotePeer.toString() === c.get(b).peerId).map(x => `${x.direction} ${x.status}`).join(', ') || 'no connection'})`))
+      await waitTrue(() => missing().length === 0, 15_000, 'every pair connected').catch(err => { throw new Error(`${err.message}: not connected: ${missing().join('; ')}`) })
     }
 
     before(async function () {
