@@ -9,6 +9,9 @@
  * @libp2p/memory is not a dependency. Every randomized part prints SEED=… and reruns with it.
  *
  *   SEED=… npx mocha --no-config --timeout 300000 dist/test/reliability/model.spec.js
+ *
+ * The same SEED gives the same command sequences and schedules; what the network does with them
+ * (timing) varies, so a failure found once is reported with its shrunk sequence, to be read.
  */
 import assert from 'node:assert/strict'
 import { AsyncLocalStorage } from 'node:async_hooks'
@@ -153,7 +156,7 @@ describe('model-based reliability tests (P2 sim-model, R4 lock-race model check)
           failed = true
           throw err
         }
-      }), { seed, path: process.env.REPLAY_PATH, numRuns: RUNS, interruptAfterTimeLimit: BUDGET_MS + SHRINK_MS, markInterruptAsFailure: false, unbiased: true, verbose: 1 }).catch(err => {
+      }), { seed, numRuns: RUNS, interruptAfterTimeLimit: BUDGET_MS + SHRINK_MS, markInterruptAsFailure: false, unbiased: true, verbose: 1 }).catch(err => {
         console.log(logs.join('\n'))
         throw err
       })

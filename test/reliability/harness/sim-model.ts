@@ -7,8 +7,10 @@
  * The model tracks, per document: its home, the last acknowledged revision, whether it has a data
  * file and whether it is deleted; per cluster: which nodes are down, which pairs are cut (both
  * rows removed: the gater then refuses the link), and which stored files were damaged and are not
- * repaired yet. Commands run one at a time (plain `fc.asyncModelRun`), so the model is sequential:
- * an update that is acknowledged must be model.rev + 1, and one that fails changes nothing.
+ * repaired yet. Commands run one at a time (plain `fc.asyncModelRun`: fc.scheduler cannot order
+ * what happens inside libp2p, so it would only reorder our own awaits), so the model is
+ * sequential: an update that is acknowledged must be model.rev + 1, and one that fails changes
+ * nothing. The one concurrent command, a race of two updates of one document, allows either order.
  */
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
