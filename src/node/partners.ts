@@ -123,7 +123,14 @@ export class PartnerLinks {
       if (row == null || row.addrs.length === 0) return
       // peer-store addresses expire after an hour: re-seed them from the table before each dial
       await this.seed(row)
-      await this.host.dial(id, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      const existing = this.host.getConnections(id).length > 0
+      const conn = await this.host.dial(id, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      // libp2p runs identify once when a connection opens and drops a failure silently; a dial
+      // then hands back that same connection, so without this the partner would never count as
+      // connected while the link stays up (seen after restarts in the P2 sim-model test)
+      if (existing && !this.identified.has(peerId) && conn.status === 'open') {
+        await this.host.services.identify.identify(conn, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      }
     }
     run().catch(err => {
       this.log('dial of partner %p failed, next try in %d ms: %s', id, delay, err.message)
