@@ -25,7 +25,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { rawCidFromDigest } from '../model/cids.js'
-import { BlockHasher, blockCount, blockDigest, blockListCid, blockSize } from '../model/blocks.js'
+import { BlockHasher, blockCount, blockDigest, blockListCid, blockListProblem, blockSize } from '../model/blocks.js'
 import { fsyncDir, writeFileAtomic } from '../home/atomic-write.js'
 import { crashPoint } from '../faults.js'
 import { QuireError } from '../errors.js'
@@ -302,9 +302,8 @@ export class FsFileStore implements FileStore {
    * ask for the rest.
    */
   async receive (expect: { cid: CID, size: number, blocks: CID }, blockList: Uint8Array): Promise<ResumableWrite> {
-    if (!blockListCid(blockList).equals(expect.blocks) || blockList.byteLength !== blockCount(expect.size) * 32) {
-      throw new FileMismatchError('the block list does not match the record')
-    }
+    const problem = blockListProblem(blockList, expect)
+    if (problem != null) throw new FileMismatchError(`the block list does not match the record: ${problem}`)
     await this.ensureStaging()
     const base = join(this.staging, expect.cid.toString())
     return await ResumableWrite.open(this, base, expect, blockList)
