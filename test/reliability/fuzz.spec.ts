@@ -15,6 +15,7 @@
  */
 import assert from 'node:assert/strict'
 import { join, normalize, relative, isAbsolute } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
 import fc from 'fast-check'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
@@ -34,6 +35,8 @@ import { parseAddrsFor, parsePeerAddr, parsePeerId } from '../../src/model/peer-
 import { validateConfig } from '../../src/home/config.js'
 import { FsFileStore } from '../../src/store/files.js'
 import { scale } from './harness/tier.js'
+import { cleanupAll, initNode, startServe } from '../fixtures/cli.js'
+import { loopbackRange } from '../fixtures/loopback.js'
 import { errorNamed, fuzz, fuzzSeed, mutantsOf, plain } from './harness/fuzz.js'
 import { WIRE_CODECS } from './harness/wire-arbitraries.js'
 
@@ -255,5 +258,43 @@ describe('P3 id-path-property', function () {
       assert.match(name, /^b[a-z2-7]+$/)
       assert.equal(out.value, join(root, name.slice(-2), name))
     })
+  })
+})
+
+/** Operation names the API routes, plus a few it must not. */
+const OP_NAMES = ['id', 'peer.add', 'peer.set', 'peer.rm', 'peer.ls', 'status', 'put', 'put.batch', 'update', 'rm', 'get', 'ls', 'sync', 'lock.ls', 'lock.break', 'audit', 'repair', 'log', 'nope', 'constructor', '__proto__']
+const ARG_KEYS = ['id', 'meta', 'data', 'wait', 'metaOut', 'dataOut', 'namespace', 'limit', 'after', 'target', 'addrs', 'peerId', 'replicate', 'datareplicate', 'hub', 'updates', 'namespaces', 'clearAddrs', 'peer', 'full', 'from', 'all', 'file', '__proto__']
+const API_RUNS = scale(1_500, 100_000)
+
+describe('P1 decoder-fuzz: the local API\'s operation arguments', function () {
+  this.timeout(scale(180_000, 3_600_000))
+  afterEach(async () => { await cleanupAll() })
+
+  it(`every operation answers a result or a typed error (never HTTP 500 / code "internal") for any JSON arguments (${API_RUNS} requests to one real serve, scaled from 10k)`, async () => {
+    const node = await initNode('api-fuzz', loopbackRange(60, 69, { subnet: 1 })())
+    const work = join(node.tmp.dir, 'cwd')
+    await mkdir(work)
+    const meta = join(work, 'meta.xml')
+    await writeFile(meta, '<m/>')
+    // the serve's working directory is a temp dir: relative output paths land there
+    const served = await startServe(node.home, [], { cwd: work })
+    await served.op('put', { id: 'mdi.exists', meta })
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('mdi.exists', 'mdi.other', meta, work, peer, `/ip4/127.0.1.69/tcp/1/p2p/${peer}`, 'mdi', '-', '', 0, -1, 1e308, true), pathish())
+    // output paths may be anything but must stay in the temp cwd: no separators (a fuzzer as root could write anywhere)
+    const args = fc.dictionary(fc.oneof(fc.constantFrom(...ARG_KEYS), fc.string({ maxLength: 6 })), value, { maxKeys: 5 })
+      .map(a => { for (const k of ['metaOut', 'dataOut']) if (typeof a[k] === 'string') a[k] = (a[k] as string).replace(/[/\\\0]/g, '_'); return a })
+    const arb = fc.record({ op: fc.constantFrom(...OP_NAMES), args: fc.oneof({ arbitrary: args, weight: 9 }, { arbitrary: fc.jsonValue({ maxDepth: 1 }), weight: 1 }) })
+    const slowOk: number[] = []
+    await fuzz('local API', arb, async x => {
+      const t0 = performance.now()
+      const res = await fetch(`${served.nodeJson.api}/v1/op/${x.op}`, { method: 'POST', headers: { authorization: `Bearer ${served.nodeJson.token}` }, body: JSON.stringify(x.args), signal: AbortSignal.timeout(10_000) })
+      const body: any = await res.json()
+      if (res.status === 200) slowOk.push(performance.now() - t0)
+      if (res.status >= 500 || body.code === 'internal') throw new Error(`HTTP ${res.status} ${JSON.stringify(body)}`)
+      return res.status
+    }, e => false && e != null, API_RUNS)
+    console.log(`      local API: ${slowOk.length} accepted requests, slowest accepted ${Math.max(0, ...slowOk).toFixed(1)} ms`)
+    assert.ok(served.proc.exitCode == null, 'serve exited during the fuzz')
   })
 })
