@@ -25,7 +25,9 @@ import { streamPair } from '@libp2p/utils'
 import { concat } from 'uint8arrays/concat'
 import { decodeMessage, messageStream, readMessage } from '../../src/protocols/stream-io.js'
 import { InvalidMessageError } from '../../src/protocols/errors.js'
-import { Request } from '../../protocols/inventory.js'
+import { Pull, Request } from '../../protocols/inventory.js'
+import { FileRequest, FileResponse, FileStatus } from '../../protocols/file.js'
+import { Commit } from '../../protocols/lock.js'
 import { REQUEST_LIMITS } from '../../src/protocols/inventory/inventory.js'
 import { RECORD_SIGNING_PREFIX, RecordError, encodeRevision, verifyRevision, type Revision } from '../../src/model/record.js'
 import { MAX_BLOCKS, MIN_BLOCK_SIZE, blockCount, blockDigest, blockListCid, blockListProblem, blockSize } from '../../src/model/blocks.js'
@@ -72,6 +74,18 @@ describe('P1 decoder-fuzz', function () {
           }
         })
       })
+    }
+  })
+
+  it('uint64 fields round-trip across [2^31, 2^32) (protons-runtime 7.1.2 wrote garbage there; src/protocols/protons-fix.ts)', () => {
+    const cases: Array<[any, (n: bigint) => any, (v: any) => bigint]> = [
+      [FileResponse, n => ({ status: FileStatus.OK, size: n, message: '', blocks: new Uint8Array(0) }), v => v.size],
+      [FileRequest, n => ({ cid: new Uint8Array(0), offset: n, length: n, wantBlocks: false, batch: [] }), v => v.offset],
+      [Commit, n => ({ id: 'x', token: new Uint8Array(0), dataSize: n, dropData: false, delete: false }), v => v.dataSize],
+      [Pull, n => ({ epoch: '', since: n, namespaces: [], limit: 0, policy: n, recovering: false }), v => v.since]
+    ]
+    for (const n of [(1n << 31n) - 1n, 1n << 31n, 3n << 30n, (1n << 32n) - 1n, 1n << 32n]) {
+      for (const [codec, make, field] of cases) assert.equal(field(decodeMessage(codec, codec.encode(make(n)))), n, `${n}`)
     }
   })
 
