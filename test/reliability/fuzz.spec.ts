@@ -4,9 +4,9 @@
  * P1: fast-check bytes and structured mutants into every decoder of input from outside: each wire
  * message (protocols/*.proto, through the product's decodeMessage), the length-prefixed frame
  * reader (readMessage on an in-memory libp2p stream pair), the signed-record verifier, block lists,
- * CIDs, doc ids, namespaces, peer ids and addresses, config validation; the local API's operation
- * arguments are fuzzed through a real `quire serve` in api-fuzz.spec.ts. Pass: a value or a typed
- * error, never another exception; < 50 ms per input; valid values round-trip canonically.
+ * CIDs, doc ids, namespaces, peer ids and addresses, config validation; and the local API's
+ * operation arguments through one real `quire serve` (last describe). Pass: a value or a typed
+ * error, never another exception; < 50 ms CPU per input; valid values round-trip canonically.
  * P3: random strings over `. / \ NUL %` and Unicode: an accepted id is normalized, cannot leave a
  * store root, and meets no case-fold collision (ids are keys, never file names; files are CIDs).
  *
