@@ -36,6 +36,16 @@ export function blockListCid (list: Uint8Array): CID {
 }
 
 /**
+ * Why a block list from a partner is not the one a signed record names (`expect.blocks`, for a
+ * file of `expect.size` bytes), or null if it is: its CID and its length must both match.
+ */
+export function blockListProblem (list: Uint8Array, expect: { size: number, blocks: CID }): string | null {
+  if (list.byteLength !== blockCount(expect.size) * DIGEST_BYTES) return `a block list of ${list.byteLength} bytes for ${blockCount(expect.size)} blocks`
+  if (!blockListCid(list).equals(expect.blocks)) return 'the block list does not hash to the record\'s'
+  return null
+}
+
+/**
  * Hashes a file's bytes as they stream by: the whole-file SHA-256 and every block's. Feed it
  * chunks of any size with `update`, then `finish` for the whole digest and the block list.
  */

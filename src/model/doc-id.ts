@@ -43,7 +43,8 @@ export function namespaceOf (id: string): string {
 
 export function parseNamespace (ns: string): string {
   if (ns === NO_NAMESPACE) return ns
-  if (ns.length === 0 || ns.length > MAX_ID_LENGTH || !NAMESPACE_PATTERN.test(ns)) {
+  // API arguments are any JSON: a number or a list would pass the pattern test as its string form
+  if (typeof ns !== 'string' || ns.length === 0 || ns.length > MAX_ID_LENGTH || !NAMESPACE_PATTERN.test(ns)) {
     throw new InputError(`invalid namespace ${JSON.stringify(ns)}: use A-Z a-z 0-9 _ - (no "."), or "-" for ids without a namespace`, 'invalid-namespace')
   }
   return ns

@@ -4,6 +4,8 @@ import { InputError } from '../errors.js'
 
 /** A peer ID string that parses and is Ed25519 (the only kind whose key is in the ID itself). */
 export function parsePeerId (text: string, self?: string): string {
+  // API arguments are any JSON: only a string can be a peer ID (and be quoted in the error)
+  if (typeof text !== 'string') throw new InputError(`invalid peer ID: expected a string, got ${typeof text}`, 'invalid-peer-id')
   let id
   try {
     id = peerIdFromString(text)

@@ -10,7 +10,8 @@ import type { Stream } from '@libp2p/interface'
 import { StreamResetError } from '@libp2p/interface'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import { InvalidMessageError, ProtocolTimeoutError } from './errors.js'
+import { InvalidMessageError, ProtocolTimeoutError, TruncatedStreamError } from './errors.js'
+import './protons-fix.js'
 
 export interface Codec<T> {
   decode: (buf: Uint8Array | Uint8ArrayList, opts?: { limits?: any }) => T
@@ -59,13 +60,31 @@ export async function readMessage<T> (lp: LengthPrefixedStream<Stream>, codec: C
   } catch (err: any) {
     if (signal.aborted) throw new ProtocolTimeoutError('timed out waiting for a message')
     if (/length|Invalid/i.test(String(err?.name)) || /length/i.test(String(err?.message))) throw new InvalidMessageError(`bad frame: ${err.message}`)
+    // the peer closed mid-frame (or before one): a typed protocol error, not libp2p's internal one
+    if (err?.name === 'UnexpectedEOFError') throw new TruncatedStreamError(`stream ended inside a message: ${err.message}`)
     throw err
   }
+  return decodeMessage(codec, frame, limits)
+}
+
+/** Decode one frame's message: the value, or InvalidMessageError whatever the bytes (the fuzz target). */
+export function decodeMessage<T> (codec: Codec<T>, frame: Uint8Array | Uint8ArrayList, limits?: Record<string, unknown>): T {
+  let msg: T
   try {
-    return codec.decode(frame, limits != null ? { limits } : undefined)
+    msg = codec.decode(frame, limits != null ? { limits } : undefined)
   } catch (err: any) {
     throw new InvalidMessageError(`cannot decode message: ${err.message}`)
   }
+  // protobuf strings are UTF-8, but the generated decoder turns invalid bytes into lone surrogates:
+  // such a string is not what the peer meant, and re-encoded it becomes other bytes (found by P1)
+  if (!stringsWellFormed(msg)) throw new InvalidMessageError('cannot decode message: a string field is not valid UTF-8')
+  return msg
+}
+
+function stringsWellFormed (v: unknown): boolean {
+  if (typeof v === 'string') return v.isWellFormed()
+  if (v == null || typeof v !== 'object' || v instanceof Uint8Array) return true
+  return Object.values(v).every(stringsWellFormed)
 }
 
 export async function writeMessage<T> (lp: LengthPrefixedStream<Stream>, codec: Codec<T>, msg: T, signal: AbortSignal): Promise<void> {

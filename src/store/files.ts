@@ -17,15 +17,15 @@
  * written (DiskReserveError); a disk that fills anyway fails the write, and the staging file goes.
  * Callers use the narrow {@link FileStore} interface, so the failure tests can wrap it with faults.
  */
-import { closeSync, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises'
+import { closeSync, constants, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { rawCidFromDigest } from '../model/cids.js'
-import { BlockHasher, blockCount, blockDigest, blockListCid, blockSize } from '../model/blocks.js'
+import { BlockHasher, blockCount, blockDigest, blockListCid, blockListProblem, blockSize } from '../model/blocks.js'
 import { fsyncDir, writeFileAtomic } from '../home/atomic-write.js'
 import { crashPoint } from '../faults.js'
 import { QuireError } from '../errors.js'
@@ -160,6 +160,7 @@ export class FsFileStore implements FileStore {
   private async ensureStaging (): Promise<void> {
     if (this.stagingReady) return
     await mkdir(this.staging, { recursive: true, mode: 0o700 })
+    await refuseSymlink(this.staging)
     this.stagingReady = true
   }
 
@@ -171,6 +172,7 @@ export class FsFileStore implements FileStore {
       this.dirtyDirs.add(this.root)
     } catch (err: any) {
       if (err.code !== 'EEXIST') throw err
+      await refuseSymlink(dir)
     }
     this.shards.add(dir)
   }
@@ -302,9 +304,8 @@ export class FsFileStore implements FileStore {
    * ask for the rest.
    */
   async receive (expect: { cid: CID, size: number, blocks: CID }, blockList: Uint8Array): Promise<ResumableWrite> {
-    if (!blockListCid(blockList).equals(expect.blocks) || blockList.byteLength !== blockCount(expect.size) * 32) {
-      throw new FileMismatchError('the block list does not match the record')
-    }
+    const problem = blockListProblem(blockList, expect)
+    if (problem != null) throw new FileMismatchError(`the block list does not match the record: ${problem}`)
     await this.ensureStaging()
     const base = join(this.staging, expect.cid.toString())
     return await ResumableWrite.open(this, base, expect, blockList)
@@ -394,6 +395,8 @@ export class FsFileStore implements FileStore {
   async cleanStaging (keep: Set<string> = new Set()): Promise<number> {
     let names: string[]
     try {
+      // a planted symlink is not followed: deleting "leftovers" through it would delete elsewhere
+      if ((await lstat(this.staging)).isSymbolicLink()) return 0
       names = await readdir(this.staging)
     } catch {
       return 0
@@ -491,7 +494,8 @@ export class ResumableWrite {
       await store.checkSpace(expect.size)
       await writeFileAtomic(blocksFile, list, { mode: 0o600 })
     }
-    w.fh = await open(w.part, 'a+', 0o600)
+    // O_NOFOLLOW: a symlink planted under the staging name is refused, not written through
+    w.fh = await open(w.part, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600)
     await w.verifyPrefix()
     return w
   }
@@ -577,6 +581,21 @@ export class ResumableWrite {
     await this.fh.close().catch(() => {})
     if (!keep) await this.store.discardStaged(this.expect.cid)
   }
+}
+
+/**
+ * Directories inside the store are the store's own: a symlink there (planted, or left by a careless
+ * copy) would send writes outside the home, so it is refused, as Syncthing refuses to write
+ * through one. The store root itself may be a symlink: where the operator puts it is their choice.
+ */
+export class StoreSymlinkError extends QuireError {
+  static readonly name: string = 'StoreSymlinkError'
+  constructor (path: string) { super(`${path} is a symbolic link or not a directory; the file store does not write through links (remove it)`, 'store-symlink', 1) }
+}
+
+async function refuseSymlink (dir: string): Promise<void> {
+  const st = await lstat(dir)
+  if (st.isSymbolicLink() || !st.isDirectory()) throw new StoreSymlinkError(dir)
 }
 
 export class BlockMismatchError extends FileMismatchError {

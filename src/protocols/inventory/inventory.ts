@@ -5,8 +5,9 @@ import type { Inventory, InventoryComponents, InventoryInit } from './index.js'
 import { messageStream, readMessage, writeMessage } from '../stream-io.js'
 import { InvalidMessageError, RemoteRefusedError } from '../errors.js'
 
-const REQUEST_LIMITS = { push: { entries: MAX_ENTRIES }, pull: { namespaces: MAX_NAMESPACES } }
-const RESPONSE_LIMITS = { verdicts: MAX_ENTRIES, batch: { entries: MAX_ENTRIES } }
+/** Field limits of an inbound Request, and of the Response to ours (the fuzz tests use them too). */
+export const REQUEST_LIMITS = { push: { entries: MAX_ENTRIES }, pull: { namespaces: MAX_NAMESPACES } }
+export const RESPONSE_LIMITS = { verdicts: MAX_ENTRIES, batch: { entries: MAX_ENTRIES } }
 
 export class InventoryService implements Startable, Inventory {
   readonly [Symbol.toStringTag] = 'quire:inventory'
