@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict'
 import { cleanupAll, quireOk, sleep } from '../fixtures/cli.js'
-import { makeNodes, op, serveNode, waitConnected, waitUntil, allDocs, type ClusterNode } from '../fixtures/cluster.js'
+import { makeNodes, op, serveNode, waitConnected, allDocs, type ClusterNode } from '../fixtures/cluster.js'
 import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
