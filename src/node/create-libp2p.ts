@@ -12,6 +12,14 @@ import type { ComponentLogger, ConnectionGater, PrivateKey } from '@libp2p/inter
  */
 export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
 export const DIAL_TIMEOUT_MS = 10_000
+/**
+ * libp2p pings every connection every 10 s and aborts it when a ping is late; its adaptive
+ * timeout floors at 5 s. A ping queues behind the data on a busy slow link (at 1 MiB/s, a few MiB
+ * in socket and proxy buffers is several seconds), so a bulk transfer got its own connection cut
+ * again and again (N4 slow-wan in the reliability battery). A link is judged dead after as long
+ * without an answer as a transfer without a byte (protocols/file IDLE_TIMEOUT_MS).
+ */
+export const PING_TIMEOUT_MIN_MS = 30_000
 
 export interface HostOptions {
   privateKey: PrivateKey
@@ -38,6 +46,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
       inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
       dialTimeout: DIAL_TIMEOUT_MS
     },
+    connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MIN_MS, maxTimeout: 2 * PING_TIMEOUT_MIN_MS } },
     ...(opts.logger != null ? { logger: opts.logger } : {}),
     services: { identify: identify(), ping: ping(), ...(opts.services ?? {}) }
   }) as unknown as Host
