@@ -16,8 +16,10 @@ export const DIAL_TIMEOUT_MS = 10_000
  * libp2p pings every connection every 10 s and aborts it when a ping is late; its adaptive
  * timeout floors at 5 s. A ping queues behind the data on a busy slow link (at 1 MiB/s, a few MiB
  * in socket and proxy buffers is several seconds), so a bulk transfer got its own connection cut
- * again and again (N4 slow-wan in the reliability battery). A link is judged dead after as long
- * without an answer as a transfer without a byte (protocols/file IDLE_TIMEOUT_MS).
+ * again and again (N4 slow-wan in the reliability battery). The answering side's ping handler
+ * has its own bound (10 s by default) over the whole exchange, and resets the stream when it
+ * passes, which the pinging side also takes for a dead link. Both now judge a link dead after as
+ * long without an answer as a transfer without a byte (protocols/file IDLE_TIMEOUT_MS).
  */
 export const PING_TIMEOUT_MIN_MS = 30_000
 
@@ -48,6 +50,6 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     },
     connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MIN_MS, maxTimeout: 2 * PING_TIMEOUT_MIN_MS } },
     ...(opts.logger != null ? { logger: opts.logger } : {}),
-    services: { identify: identify(), ping: ping(), ...(opts.services ?? {}) }
+    services: { identify: identify(), ping: ping({ timeout: PING_TIMEOUT_MIN_MS }), ...(opts.services ?? {}) }
   }) as unknown as Host
 }

@@ -99,6 +99,10 @@ describe('reliability N4: slow WAN', function () {
     const counters = (await op(R, 'status')).partners.find((p: any) => p.peerId === S.peerId).counters
     const resets = proxy.resets + link.resets
     const pingAborts = [S, R].map(n => (n.served!.stderr().match(/aborting connection due to ping failure/g) ?? []).length)
+    for (const n of [S, R]) {
+      const why = n.served!.stderr().split('\n').filter(l => l.includes('error during heartbeat')).slice(0, 2)
+      if (why.length > 0) console.log(`      N4 ${n.name}: ${why.map(l => l.slice(0, 300)).join(' | ')}`)
+    }
     console.log(`      N4: complete in ${(elapsed / 1000).toFixed(1)} s (${(size / MiB / (elapsed / 1000)).toFixed(2)} MiB/s); ` +
       `resets: ${proxy.resets} cut + ${link.resets} of ${link.connections} connections; transfers of the file started: ${transfers.size}; ` +
       `connections aborted for a late ping (S, R): ${pingAborts.join(', ')}; progress regressions: ${JSON.stringify(regressions)}; ` +
