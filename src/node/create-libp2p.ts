@@ -22,6 +22,12 @@ export const DIAL_TIMEOUT_MS = 10_000
  * long without an answer as a transfer without a byte (protocols/file IDLE_TIMEOUT_MS).
  */
 export const PING_TIMEOUT_MIN_MS = 30_000
+/**
+ * Pings go every 10 s, so up to three may be in flight on a slow link; libp2p's ping allows one
+ * stream each way, and a second one was refused — a refusal the pinging side also took for a dead
+ * link (N4 again).
+ */
+export const PING_STREAMS = 4
 
 export interface HostOptions {
   privateKey: PrivateKey
@@ -48,8 +54,8 @@ export async function createHost (opts: HostOptions): Promise<Host> {
       inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
       dialTimeout: DIAL_TIMEOUT_MS
     },
-    connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MIN_MS, maxTimeout: 2 * PING_TIMEOUT_MIN_MS } },
+    connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MIN_MS, maxTimeout: PING_TIMEOUT_MIN_MS } },
     ...(opts.logger != null ? { logger: opts.logger } : {}),
-    services: { identify: identify(), ping: ping({ timeout: PING_TIMEOUT_MIN_MS }), ...(opts.services ?? {}) }
+    services: { identify: identify(), ping: ping({ timeout: PING_TIMEOUT_MIN_MS, maxInboundStreams: PING_STREAMS, maxOutboundStreams: PING_STREAMS }), ...(opts.services ?? {}) }
   }) as unknown as Host
 }
