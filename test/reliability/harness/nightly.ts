@@ -118,7 +118,7 @@ export async function makeMesh (names: string[], ip: () => string, flags: string
   await Promise.all(nodes.map(async a => {
     for (const b of nodes) {
       if (a === b) continue
-      await quireOk(['peer', 'add', `${links.get(`${a.name}>${b.name}`)!.multiaddr}/p2p/${b.peerId}`, ...flags, '--home', a.home])
+      await quireOk(['peer', 'add', `${links.get(`${a.name}>${b.name}`)!.multiaddr}/p2p/${b.peerId}`, ...flags, '--home', a.home], { timeoutMs: 60_000 })
     }
   }))
   return {
