@@ -42,8 +42,8 @@ describe('reliability F7: audit rate', function () {
     const gib = Number(process.env.QUIRE_F7_GIB ?? 2)
     const files = Math.round(gib * 1024 / 64)
     const [A, B] = await makeNodes(['A', 'B'], ip)
-    await quireOk(['peer', 'add', B.addr, '--replicate', '--datareplicate', '--home', A.home])
-    await quireOk(['peer', 'add', A.addr, '--home', B.home])
+    await quireOk(['peer', 'add', B.addr, '--replicate', '--datareplicate', '--home', A.home], { timeoutMs: 60_000 })
+    await quireOk(['peer', 'add', A.addr, '--home', B.home], { timeoutMs: 60_000 })
     await serveNode(A, ['--interval', '3600'])
     // the audited set stays at A: B is not serving yet, and gets it through no pull while it is off
     for (let i = 0; i < files; i += 4) {

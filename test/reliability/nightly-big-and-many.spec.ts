@@ -31,8 +31,8 @@ describe('reliability R6: big and many', function () {
     const count = Number(process.env.QUIRE_R6_DOCS ?? 100_000)
     console.log(`      R6 budgets (ms): ${JSON.stringify(BUDGET)}; ${count} docs`)
     const [A, B] = await makeNodes(['A', 'B'], ip)
-    await quireOk(['peer', 'add', B.addr, '--replicate', '--home', A.home])
-    await quireOk(['peer', 'add', A.addr, '--home', B.home])
+    await quireOk(['peer', 'add', B.addr, '--replicate', '--home', A.home], { timeoutMs: 60_000 })
+    await quireOk(['peer', 'add', A.addr, '--home', B.home], { timeoutMs: 60_000 })
     await Promise.all([serveNode(A, ['--interval', '2']), serveNode(B, ['--interval', '2'])])
 
     // 4 MiB metadata

@@ -83,7 +83,7 @@ async function runTopology (t: Topology, seed: number): Promise<void> {
       const r = t.rows[i][j]
       if (i === j || !r.listed) continue
       const flags = [r.replicate ? '--replicate' : '', r.datareplicate ? '--datareplicate' : '', r.hub ? '--hub' : '', ...(r.ns >= 0 ? ['--namespaces', NAMESPACES[r.ns]] : [])].filter(Boolean)
-      await quireOk(['peer', 'add', b.addr, ...flags, '--home', a.home])
+      await quireOk(['peer', 'add', b.addr, ...flags, '--home', a.home], { timeoutMs: 60_000 })
     }
   }))
   await Promise.all(nodes.map(async n => await serveNode(n, ['--interval', '1'])))

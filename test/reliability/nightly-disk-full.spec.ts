@@ -56,8 +56,8 @@ describe('reliability C9: disk full', function () {
 
     const proxy = await FaultProxy.start({ listenHost: ip(), targetHost: S.ip, targetPort: S.port, name: 'C9 R→S' })
     undo.push(async () => { await proxy.close() })
-    await quireOk(['peer', 'add', R.peerId, '--replicate', '--datareplicate', '--home', S.home])
-    await quireOk(['peer', 'add', `${proxy.multiaddr}/p2p/${S.peerId}`, '--home', R.home])
+    await quireOk(['peer', 'add', R.peerId, '--replicate', '--datareplicate', '--home', S.home], { timeoutMs: 60_000 })
+    await quireOk(['peer', 'add', `${proxy.multiaddr}/p2p/${S.peerId}`, '--home', R.home], { timeoutMs: 60_000 })
 
     const filler = join(files, 'filler')
     const fill = async (leaveBytes: number): Promise<void> => {

@@ -45,8 +45,8 @@ describe('reliability N4: slow WAN', function () {
     const link = await DelayLink.start({ listenHost: ip(), targetHost: proxy.listenHost, targetPort: proxy.port, delayMs: 100, resetChance: 0.01, rand: rng.next })
     closers.push(async () => { await link.close() }, async () => { await proxy.close() })
     proxy.rate(RATE, 'toClient').rate(RATE, 'toTarget')
-    await quireOk(['peer', 'add', R.peerId, '--replicate', '--datareplicate', '--home', S.home])
-    await quireOk(['peer', 'add', `${link.multiaddr}/p2p/${S.peerId}`, '--home', R.home])
+    await quireOk(['peer', 'add', R.peerId, '--replicate', '--datareplicate', '--home', S.home], { timeoutMs: 60_000 })
+    await quireOk(['peer', 'add', `${link.multiaddr}/p2p/${S.peerId}`, '--home', R.home], { timeoutMs: 60_000 })
     // libp2p's connection monitor logs (at error level) each connection it aborts for a failed ping
     const env = { DEBUG: 'libp2p:connection-monitor:error' }
     await Promise.all([serveNode(S, ['--interval', '5'], env), serveNode(R, ['--interval', '5'], env)])
