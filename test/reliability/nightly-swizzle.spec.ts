@@ -9,7 +9,6 @@
  * no fork (I3), every acknowledged put present (I2), every stored revision signed by its home (I4),
  * status ≤ 2 s (I8), files hash to their names (I1).
  */
-import assert from 'node:assert/strict'
 import { cleanupAll, sleep } from '../fixtures/cli.js'
 import { op, serveNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
@@ -59,6 +58,7 @@ describe('reliability N2: swizzle-clog', function () {
     })()
 
     const started = Date.now()
+    const during: string[] = []
     for (let round = 0; round < rounds; round++) {
       const subset = shuffle(rng, nodes).slice(0, rng.int(1, 3))
       const links = [...new Set(subset.flatMap(n => mesh!.linksOf(n.name)))]
@@ -66,18 +66,20 @@ describe('reliability N2: swizzle-clog', function () {
       await sleep(rng.int(500, 2_000))
       for (const l of shuffle(rng, links)) { unclog(l); await sleep(rng.int(50, 250)) }
       const live = await checkCluster(nodes).catch(err => [String(err)])
-      const i8 = live.filter(p => p.startsWith('I8') || p.startsWith('I1') || p.startsWith('I3'))
-      assert.deepEqual(i8, [], `round ${round} (${subset.map(n => n.name).join('')}): ${i8.join('; ')}`)
+      // I1, I3, I8 must hold during the faults too (I5/I6 only after them); all listed at the end
+      for (const p of live.filter(p => !p.startsWith('I5') && !p.startsWith('I2'))) during.push(`round ${round} (${subset.map(n => n.name).join('')}): ${p}`)
     }
     stop = true
     await writer
     const faultMs = Date.now() - started
     const bound = 2 * INTERVAL_S * 1000 + REDIAL_MAX_MS + 30_000
     const took = await waitConverged(nodes, () => all, bound)
-    console.log(`      N2: ${rounds} rounds in ${(faultMs / 1000).toFixed(0)} s; ${all.size} puts acknowledged, ${writeErrors} failed; converged ${took} ms after the last unclog (bound ${bound})`)
+    console.log(`      N2: ${rounds} rounds in ${(faultMs / 1000).toFixed(0)} s; ${all.size} puts acknowledged, ${writeErrors} failed; converged ${took} ms after the last unclog (bound ${bound}); problems during the rounds: ${during.length}`)
+    for (const p of during.slice(0, 10)) console.log(`      N2 during: ${p}`)
     assertInvariants(await checkCluster(nodes, { acked, model: new Map(nodes.map(n => [n.name, all])) }))
     for (const n of nodes) await n.served!.stop()
     const sigs = (await Promise.all(nodes.map(checkSignatures))).flat()
     assertInvariants(sigs)
+    assertInvariants(during)
   })
 })

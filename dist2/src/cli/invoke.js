@@ -1,0 +1,40 @@
+import { processAlive, readNodeFile } from '../home/node-file.js';
+import { callOperation, StaleNodeFileError } from '../api/client.js';
+import { OPERATIONS } from '../ops/index.js';
+import { Site } from '../site.js';
+import { UnreachableError } from '../errors.js';
+/** The node serving this home, if one is alive (node.json is only a hint after a crash). */
+export async function runningNode(paths) {
+    const info = await readNodeFile(paths.nodeJson);
+    if (info == null || !processAlive(info.pid))
+        return null;
+    return info;
+}
+/**
+ * Run an operation where the store is: inside the running node through the local API, or, when no
+ * node runs and the operation needs no network, against the store opened here.
+ */
+export async function invoke(paths, name, args = {}, onProgress) {
+    const op = OPERATIONS[name];
+    const node = await runningNode(paths);
+    if (node != null) {
+        try {
+            return await callOperation(node, name, args, undefined, onProgress);
+        }
+        catch (err) {
+            if (!(err instanceof StaleNodeFileError))
+                throw err;
+            // the pid was reused by another process: fall through to the store
+        }
+    }
+    if (!op.offline)
+        throw new UnreachableError(`no node is running for ${paths.root}: start one with "quire serve"`, 'node-not-running');
+    const site = await Site.open(paths, op.open);
+    try {
+        return await op.run({ site, onProgress }, args);
+    }
+    finally {
+        await site.close();
+    }
+}
+//# sourceMappingURL=invoke.js.map

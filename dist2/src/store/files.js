@@ -1,0 +1,638 @@
+/**
+ * DEV DOCS — the content-addressed file store (README "The home directory").
+ *
+ * Data files live at `files/<last two CID characters>/<CID>`, named by CIDv1 raw sha2-256 of their
+ * bytes. A file becomes visible only whole and verified: bytes go to `files/.staging/`, are hashed
+ * (whole file and per block, model/blocks.ts) while they are written, fsynced, and renamed into
+ * place only if they match what was expected. So a file under a final name always hashes to its
+ * name, whatever crashes happen; a crash leaves at most a staged file.
+ *
+ * Three ways in:
+ *   put / putBytes  a local file or a buffer, one fsync per file;
+ *   batch()         many small files, one file-system flush for the whole batch (put --batch);
+ *   receive()       a transfer from a partner, resumable: the staging file is named after the CID
+ *                   and kept with the verified block list beside it, so after a broken connection
+ *                   or a restart the transfer continues from the last verified block.
+ * A node keeps `reserveBytes` free: a file that would eat into it is refused before any byte is
+ * written (DiskReserveError); a disk that fills anyway fails the write, and the staging file goes.
+ * Callers use the narrow {@link FileStore} interface, so the failure tests can wrap it with faults.
+ */
+import { closeSync, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { rawCidFromDigest } from '../model/cids.js';
+import { BlockHasher, blockCount, blockDigest, blockListCid, blockSize } from '../model/blocks.js';
+import { fsyncDir, writeFileAtomic } from '../home/atomic-write.js';
+import { crashPoint } from '../faults.js';
+import { QuireError } from '../errors.js';
+export const STAGING_DIR = '.staging';
+/** Reads for hashing and serving; large enough to amortise syscalls, small enough to bound memory. */
+export const READ_CHUNK_BYTES = 256 * 1024;
+/** Reads of stored files (serving, get --data-out): one block at a time. */
+const SERVE_CHUNK_BYTES = 1024 * 1024;
+/** Largest file {@link FsFileStore.putBytes} writes with synchronous calls (a few µs each). */
+export const SMALL_PUT_BYTES = 64 * 1024;
+/** How long a free-space reading is trusted (see checkSpace). */
+const FREE_SPACE_TTL_MS = 1_000;
+const fsyncFd = promisify(fsync);
+const execFileAsync = promisify(execFile);
+export class FileMismatchError extends QuireError {
+    static name = 'FileMismatchError';
+    constructor(message) { super(message, 'file-mismatch', 1); }
+}
+export class FileMissingError extends QuireError {
+    static name = 'FileMissingError';
+    constructor(cid) { super(`data file ${cid} is not in the file store`, 'file-missing', 1); }
+}
+export class DiskReserveError extends QuireError {
+    static name = 'DiskReserveError';
+    constructor(need, free, reserve) {
+        super(`not enough disk space: storing ${need} bytes would leave ${Math.max(0, free - need)} of the ${reserve} bytes this node keeps free (reserveBytes in config.json)`, 'disk-reserve', 1);
+    }
+}
+export class FsFileStore {
+    root;
+    staging;
+    reserveBytes;
+    /** shard directories known to exist: saves a mkdir per file on busy stores */
+    shards = new Set();
+    /** directories with renames not yet fsynced (see PutOptions.syncDir) */
+    dirtyDirs = new Set();
+    stagePrefix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+    staged = 0;
+    stagingReady = false;
+    /**
+     * Awaited after files become visible, before put() returns: the node records them, with their
+     * block lists, in its blob index (store/blobs.ts), so that audit knows what it must hold.
+     */
+    onStored = async () => { };
+    constructor(root, reserveBytes) {
+        this.root = root;
+        this.staging = join(root, STAGING_DIR);
+        this.reserveBytes = reserveBytes;
+    }
+    pathOf(cid) {
+        const s = cid.toString();
+        return join(this.root, s.slice(-2), s);
+    }
+    shardOf(cid) {
+        return join(this.root, cid.toString().slice(-2));
+    }
+    nextStagingName() {
+        return join(this.staging, `${this.stagePrefix}-${this.staged++}.part`);
+    }
+    async stat(cid) {
+        try {
+            const st = await stat(this.pathOf(cid));
+            return st.isFile() ? { size: st.size } : null;
+        }
+        catch {
+            return null;
+        }
+    }
+    free;
+    /**
+     * Refuse to start storing `size` more bytes if that would eat into the reserve. The free space
+     * is read at most every FREE_SPACE_TTL_MS and counted down by what was staged since, so that a
+     * batch of thousands of small files does not cost a statfs each.
+     */
+    async checkSpace(size) {
+        if (this.reserveBytes <= 0)
+            return;
+        const now = performance.now();
+        if (this.free == null || now - this.free.at > FREE_SPACE_TTL_MS || this.free.bytes - size < this.reserveBytes) {
+            const fs = await statfs(this.root);
+            this.free = { bytes: Number(fs.bavail) * Number(fs.bsize), at: now };
+        }
+        if (this.free.bytes - size < this.reserveBytes)
+            throw new DiskReserveError(size, this.free.bytes, this.reserveBytes);
+        this.free.bytes -= size;
+    }
+    async ensureStaging() {
+        if (this.stagingReady)
+            return;
+        await mkdir(this.staging, { recursive: true, mode: 0o700 });
+        this.stagingReady = true;
+    }
+    async ensureShard(cid) {
+        const dir = this.shardOf(cid);
+        if (this.shards.has(dir))
+            return;
+        try {
+            await mkdir(dir, { mode: 0o700 });
+            this.dirtyDirs.add(this.root);
+        }
+        catch (err) {
+            if (err.code !== 'EEXIST')
+                throw err;
+        }
+        this.shards.add(dir);
+    }
+    /** Move a verified, fsynced staged file into place and report it. */
+    async promote(staged, ref, syncDir) {
+        await this.ensureShard(ref.cid);
+        await rename(staged, this.pathOf(ref.cid));
+        this.dirtyDirs.add(this.shardOf(ref.cid));
+        crashPoint('file.renamed');
+        if (syncDir)
+            await this.syncDirs();
+        await this.onStored([ref]);
+        return { cid: ref.cid, size: ref.size, blocks: ref.blocks };
+    }
+    /** Make every rename so far durable (see PutOptions.syncDir). */
+    async syncDirs() {
+        const dirs = [...this.dirtyDirs];
+        this.dirtyDirs.clear();
+        await Promise.all(dirs.map(async (d) => { await fsyncDir(d); }));
+    }
+    async put(source, opts = {}) {
+        const declared = opts.expect?.size ?? opts.size;
+        if (declared == null)
+            throw new TypeError('FileStore.put needs the size (opts.size or opts.expect)');
+        await this.checkSpace(declared);
+        await this.ensureStaging();
+        const staged = this.nextStagingName();
+        const fh = await open(staged, 'wx', 0o600);
+        let closed = false;
+        try {
+            const hasher = new BlockHasher(declared);
+            let size = 0;
+            for await (const chunk of source) {
+                opts.signal?.throwIfAborted();
+                size += chunk.byteLength;
+                if (size > declared)
+                    throw new FileMismatchError(`data is longer than the expected ${declared} bytes`);
+                hasher.update(chunk);
+                await writeAll(fh, chunk);
+                opts.onBytes?.(chunk.byteLength);
+            }
+            if (size !== declared)
+                throw new FileMismatchError(`data is ${size} bytes, expected ${declared}`);
+            const ref = finishRef(hasher, size, opts.expect);
+            crashPoint('file.staged');
+            // fsync before rename: if it fails we throw and the staged file goes, never a file whose
+            // bytes may not be on disk under a name that claims they are
+            await fh.sync();
+            crashPoint('file.fsynced');
+            await fh.close();
+            closed = true;
+            return await this.promote(staged, ref, opts.syncDir !== false);
+        }
+        catch (err) {
+            if (!closed)
+                await fh.close().catch(() => { });
+            await unlink(staged).catch(() => { });
+            throw err;
+        }
+    }
+    /**
+     * {@link put} for bytes already in memory (small files). Same guarantees; the cheap steps are
+     * synchronous calls, only the fsync goes to the thread pool: for batches of thousands of small
+     * files the per-call cost of the promise API was the bottleneck, not the disk.
+     */
+    async putBytes(bytes, opts = {}) {
+        if (bytes.byteLength > SMALL_PUT_BYTES)
+            return await this.put([bytes], { ...opts, size: bytes.byteLength });
+        const ref = refOf(bytes, opts.expect);
+        await this.checkSpace(bytes.byteLength);
+        await this.ensureStaging();
+        const staged = this.nextStagingName();
+        const fd = openSync(staged, 'wx', 0o600);
+        let isOpen = true;
+        try {
+            writeAllSync(fd, bytes);
+            crashPoint('file.staged');
+            await fsyncFd(fd);
+            crashPoint('file.fsynced');
+            closeSync(fd);
+            isOpen = false;
+            const result = await this.promote(staged, ref, opts.syncDir !== false);
+            opts.onBytes?.(bytes.byteLength);
+            return result;
+        }
+        catch (err) {
+            if (isOpen)
+                closeSync(fd);
+            try {
+                unlinkSync(staged);
+            }
+            catch { }
+            throw err;
+        }
+    }
+    /**
+     * A batch of small files made durable together: each is hashed and written to staging without
+     * its own fsync; {@link StagedBatch.commit} then flushes the whole file system once (syncfs),
+     * renames every file into place and fsyncs the directories. Per-file fsync caps a disk at a few
+     * thousand files a second; one flush per batch does not.
+     */
+    batch() {
+        return new StagedBatch(this, {
+            stage: async (bytes, expect) => {
+                const ref = refOf(bytes, expect);
+                await this.checkSpace(bytes.byteLength);
+                await this.ensureStaging();
+                const staged = this.nextStagingName();
+                const fd = openSync(staged, 'wx', 0o600);
+                try {
+                    writeAllSync(fd, bytes);
+                }
+                catch (err) {
+                    closeSync(fd);
+                    try {
+                        unlinkSync(staged);
+                    }
+                    catch { }
+                    throw err;
+                }
+                closeSync(fd);
+                return { ref, staged };
+            },
+            promote: async (items) => {
+                for (const { ref, staged } of items) {
+                    await this.ensureShard(ref.cid);
+                    renameSync(staged, this.pathOf(ref.cid));
+                    this.dirtyDirs.add(this.shardOf(ref.cid));
+                }
+                crashPoint('file.renamed');
+                await this.syncDirs();
+                await this.onStored(items.map(i => i.ref));
+            }
+        });
+    }
+    /**
+     * Receive a file from a partner, resumably (see DEV DOCS). `blockList` must already be checked
+     * against `expect.blocks` (the signed record's). The returned writer says from which offset to
+     * ask for the rest.
+     */
+    async receive(expect, blockList) {
+        if (!blockListCid(blockList).equals(expect.blocks) || blockList.byteLength !== blockCount(expect.size) * 32) {
+            throw new FileMismatchError('the block list does not match the record');
+        }
+        await this.ensureStaging();
+        const base = join(this.staging, expect.cid.toString());
+        return await ResumableWrite.open(this, base, expect, blockList);
+    }
+    /** The block list kept beside a staged transfer of `expect`, if it is the record's. */
+    async stagedBlockList(expect) {
+        try {
+            const list = await readFile(join(this.staging, `${expect.cid.toString()}.blocks`));
+            return blockListCid(list).equals(expect.blocks) ? list : null;
+        }
+        catch {
+            return null;
+        }
+    }
+    /** Throw away a staged transfer of `cid` (its part and block list): it will not be resumed. */
+    async discardStaged(cid) {
+        const base = join(this.staging, cid.toString());
+        await rm(`${base}.part`, { force: true });
+        await rm(`${base}.blocks`, { force: true });
+    }
+    async *read(cid, offset = 0, length) {
+        let fh;
+        try {
+            fh = await open(this.pathOf(cid), 'r');
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                throw new FileMissingError(cid.toString());
+            throw err;
+        }
+        // Reads of SERVE_CHUNK_BYTES into fresh buffers, the next one already under way while the
+        // consumer hashes and sends this one: few large chunks cost far less CPU (allocation, garbage
+        // collection, per-chunk work down the stack) than a read stream's many small ones.
+        let pending = null;
+        try {
+            // a range need not stat: a file shorter than asked ends in a short read
+            const stop = length != null ? offset + length : (await fh.stat()).size;
+            let pos = offset;
+            const next = () => {
+                if (pos >= stop)
+                    return null;
+                const want = Math.min(SERVE_CHUNK_BYTES, stop - pos);
+                const at = pos;
+                pos += want;
+                const buf = Buffer.allocUnsafeSlow(want);
+                return fh.read(buf, 0, want, at).then(({ bytesRead }) => ({ chunk: buf.subarray(0, bytesRead), want }));
+            };
+            pending = next();
+            while (pending != null) {
+                const { chunk, want } = await pending;
+                // a short read is the end of the file (it shrank): stop, the caller sees the bytes missing
+                const short = chunk.byteLength < want;
+                pending = short ? null : next();
+                if (chunk.byteLength > 0)
+                    yield chunk;
+                if (short)
+                    break;
+            }
+        }
+        finally {
+            await pending?.catch(() => { });
+            await fh.close();
+        }
+    }
+    async remove(cid) {
+        await unlink(this.pathOf(cid)).catch((err) => { if (err.code !== 'ENOENT')
+            throw err; });
+    }
+    async *list() {
+        let shards;
+        try {
+            shards = await readdir(this.root);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return; // a removed store lists nothing; audit reports its files missing
+            throw err;
+        }
+        for (const shard of shards) {
+            if (shard.startsWith('.'))
+                continue; // staging, the store marker
+            let names;
+            try {
+                names = await readdir(join(this.root, shard));
+            }
+            catch {
+                yield shard; // a stray file at the top level
+                continue;
+            }
+            for (const name of names)
+                yield name;
+        }
+    }
+    async cleanStaging(keep = new Set()) {
+        let names;
+        try {
+            names = await readdir(this.staging);
+        }
+        catch {
+            return 0;
+        }
+        const gone = names.filter(n => !keep.has(n.replace(/\.(part|blocks)$/, '')));
+        await Promise.all(gone.map(async (n) => await rm(join(this.staging, n), { force: true })));
+        return gone.length;
+    }
+}
+/** See {@link FsFileStore.batch}. */
+export class StagedBatch {
+    store;
+    ops;
+    items = [];
+    constructor(store, ops) {
+        this.store = store;
+        this.ops = ops;
+    }
+    get size() { return this.items.length; }
+    /** Stage `bytes` (checked against `expect`, if given: FileMismatchError otherwise). */
+    async putBytes(bytes, expect) {
+        const item = await this.ops.stage(bytes, expect);
+        this.items.push(item);
+        return { cid: item.ref.cid, size: item.ref.size, blocks: item.ref.blocks };
+    }
+    /** Make every staged file durable and visible. Call before recording any of them. */
+    async commit() {
+        const items = this.items;
+        this.items = [];
+        if (items.length === 0)
+            return;
+        try {
+            await syncFileSystem(this.store.staging, items.map(i => i.staged));
+            crashPoint('file.fsynced');
+            await this.ops.promote(items);
+        }
+        catch (err) {
+            for (const i of items) {
+                try {
+                    unlinkSync(i.staged);
+                }
+                catch { }
+            }
+            throw err;
+        }
+    }
+    abort() {
+        for (const i of this.items) {
+            try {
+                unlinkSync(i.staged);
+            }
+            catch { }
+        }
+        this.items = [];
+    }
+}
+/**
+ * A transfer into the store that survives interruptions: `<cid>.part` holds the bytes received,
+ * `<cid>.blocks` the block list (already verified against the signed record). Opening an existing
+ * pair re-verifies the staged bytes block by block and keeps the verified prefix; each block that
+ * arrives is checked against its digest before it is written; `finish` checks the whole-file CID,
+ * fsyncs and renames. A block that does not match throws BlockMismatchError and the staged file
+ * is cut back to its verified prefix.
+ */
+export class ResumableWrite {
+    store;
+    part;
+    expect;
+    list;
+    bsize;
+    /** SHA-256 of the verified bytes so far, for the whole-file CID */
+    whole = createHash('sha256');
+    /** SHA-256 of the block being received, fed chunk by chunk (no copy into one buffer) */
+    block = createHash('sha256');
+    fh;
+    pending = [];
+    pendingBytes = 0;
+    /** bytes verified and written: where the sender must continue */
+    offset = 0;
+    constructor(store, base, expect, list) {
+        this.store = store;
+        this.part = `${base}.part`;
+        this.expect = expect;
+        this.list = list;
+        this.bsize = blockSize(expect.size);
+    }
+    static async open(store, base, expect, list) {
+        const w = new ResumableWrite(store, base, expect, list);
+        const blocksFile = `${base}.blocks`;
+        let known = null;
+        try {
+            known = await readFile(blocksFile);
+        }
+        catch { }
+        if (known == null || !Buffer.from(known).equals(Buffer.from(list))) {
+            await rm(w.part, { force: true });
+            await store.checkSpace(expect.size);
+            await writeFileAtomic(blocksFile, list, { mode: 0o600 });
+        }
+        w.fh = await open(w.part, 'a+', 0o600);
+        await w.verifyPrefix();
+        return w;
+    }
+    /** Re-hash what is staged; keep the longest run of good blocks from the start. */
+    async verifyPrefix() {
+        const { size } = await this.fh.stat();
+        const whole = Math.min(Math.floor(size / this.bsize), blockCount(this.expect.size));
+        const buf = Buffer.allocUnsafe(this.bsize);
+        let good = 0;
+        for (let i = 0; i < whole; i++) {
+            const { bytesRead } = await this.fh.read(buf, 0, this.bsize, i * this.bsize);
+            const block = buf.subarray(0, bytesRead);
+            if (!sha256Equals(block, blockDigest(this.list, i)))
+                break;
+            this.whole.update(block);
+            good++;
+        }
+        this.offset = good * this.bsize;
+        if (size !== this.offset)
+            await this.fh.truncate(this.offset);
+    }
+    blockLength(i) {
+        return Math.min(this.bsize, this.expect.size - i * this.bsize);
+    }
+    /** Take the next bytes of the file (in order from `offset`). */
+    async write(chunk) {
+        let off = 0;
+        while (off < chunk.byteLength) {
+            const index = Math.floor(this.offset / this.bsize);
+            if (index >= blockCount(this.expect.size))
+                throw new FileMismatchError(`data is longer than the expected ${this.expect.size} bytes`);
+            const need = this.blockLength(index) - this.pendingBytes;
+            const take = Math.min(need, chunk.byteLength - off);
+            const piece = chunk.subarray(off, off + take);
+            this.block.update(piece);
+            this.pending.push(piece);
+            this.pendingBytes += take;
+            off += take;
+            if (this.pendingBytes === this.blockLength(index))
+                await this.flushBlock(index);
+        }
+    }
+    /**
+     * A block is complete: check it against the signed list, then write it. Each byte is hashed
+     * twice in all (its block, the whole file) — the block list itself is the verified one, so it
+     * is not computed again.
+     */
+    async flushBlock(index) {
+        const pieces = this.pending;
+        const length = this.pendingBytes;
+        this.pending = [];
+        this.pendingBytes = 0;
+        const digest = this.block.digest();
+        this.block = createHash('sha256');
+        if (!digest.equals(blockDigest(this.list, index)))
+            throw new BlockMismatchError(index);
+        for (const p of pieces)
+            this.whole.update(p);
+        await writevAll(this.fh, pieces, length);
+        this.offset += length;
+    }
+    /** All bytes are in: verify the whole file, make it durable and visible. */
+    async finish(syncDir = true) {
+        if (this.pendingBytes > 0 || this.offset !== this.expect.size) {
+            throw new FileMismatchError(`transfer ended at ${this.offset + this.pendingBytes} of ${this.expect.size} bytes`);
+        }
+        const cid = rawCidFromDigest(this.whole.digest());
+        const expected = this.expect.cid.toString();
+        if (cid.toString() !== expected)
+            throw new FileMismatchError(`data hashes to ${cid.toString()}, expected ${expected}`);
+        const ref = { cid, size: this.offset, blocks: this.expect.blocks, blockList: this.list };
+        crashPoint('file.staged');
+        await this.fh.sync();
+        crashPoint('file.fsynced');
+        await this.fh.close();
+        const result = await this.store.promote(this.part, ref, syncDir);
+        await rm(this.part.replace(/\.part$/, '.blocks'), { force: true });
+        return result;
+    }
+    /** Stop: keep the verified prefix for a later resume (`keep`), or throw it all away. */
+    async close(keep) {
+        this.pending = [];
+        this.pendingBytes = 0;
+        await this.fh.close().catch(() => { });
+        if (!keep)
+            await this.store.discardStaged(this.expect.cid);
+    }
+}
+export class BlockMismatchError extends FileMismatchError {
+    static name = 'BlockMismatchError';
+    index;
+    constructor(index) {
+        super(`block ${index} does not match its hash in the signed block list`);
+        this.index = index;
+    }
+}
+function sha256Equals(bytes, digest) {
+    return createHash('sha256').update(bytes).digest().equals(digest);
+}
+/** The reference of hashed bytes, checked against what was expected. */
+function finishRef(hasher, size, expect) {
+    const { digest, blocks: blockList } = hasher.finish();
+    const ref = { cid: rawCidFromDigest(digest), size, blocks: blockListCid(blockList), blockList };
+    if (expect != null) {
+        if (size !== expect.size)
+            throw new FileMismatchError(`data is ${size} bytes, expected ${expect.size}`);
+        const expected = expect.cid.toString();
+        if (ref.cid.toString() !== expected)
+            throw new FileMismatchError(`data hashes to ${ref.cid.toString()}, expected ${expected}`);
+        if (expect.blocks != null && !ref.blocks.equals(expect.blocks))
+            throw new FileMismatchError('the data\'s block list does not match the record');
+    }
+    return ref;
+}
+function refOf(bytes, expect) {
+    const h = new BlockHasher(bytes.byteLength);
+    h.update(bytes);
+    return finishRef(h, bytes.byteLength, expect);
+}
+/**
+ * Flush the file system holding `dir` (syncfs, through coreutils `sync -f`); where that is not
+ * available, fsync each of `files` instead. Either way the files' bytes are on disk afterwards.
+ */
+async function syncFileSystem(dir, files) {
+    try {
+        await execFileAsync('sync', ['-f', dir]);
+        return;
+    }
+    catch { }
+    await Promise.all(files.map(async (f) => {
+        const fh = await open(f, 'r+');
+        try {
+            await fh.sync();
+        }
+        finally {
+            await fh.close();
+        }
+    }));
+}
+function writeAllSync(fd, bytes) {
+    let off = 0;
+    while (off < bytes.byteLength)
+        off += writeSync(fd, bytes, off, bytes.byteLength - off);
+}
+/** Write `pieces` (`length` bytes in all) at the file's position, in as few calls as the OS allows. */
+async function writevAll(fh, pieces, length) {
+    let { bytesWritten } = await fh.writev(pieces);
+    if (bytesWritten === length)
+        return;
+    // a short write (rare: signals, some file systems): finish piece by piece
+    for (const p of pieces) {
+        if (bytesWritten >= p.byteLength) {
+            bytesWritten -= p.byteLength;
+            continue;
+        }
+        await writeAll(fh, p.subarray(bytesWritten));
+        bytesWritten = 0;
+    }
+}
+async function writeAll(fh, chunk) {
+    let off = 0;
+    while (off < chunk.byteLength) {
+        const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
+        off += bytesWritten;
+    }
+}
+//# sourceMappingURL=files.js.map

@@ -1,0 +1,168 @@
+/**
+ * P4 soak (reliability-battery.md, N tier; Jepsen combined nemesis, Syncthing TestSyncCluster):
+ * 4 nodes that send each other everything, each link through its own fault proxy, documents put
+ * all the time at random nodes, and every 10 s a seeded nemesis: kill -9 and restart, SIGSTOP
+ * and SIGCONT, a partition (every link of a node clogged), or at-rest damage (a bit flipped in a
+ * stored file, then `repair` from a partner). Invariants every 5 s: I8 status ≤ 2 s on every node
+ * up, I1 every stored file hashes to its name (but the one just damaged, until repaired), I3 no
+ * fork. At the end, faults healed: I6 convergence, I2 every acknowledged put everywhere, I5
+ * (everything everywhere), audits clean, I4 signatures, I7 RSS and fds bounded against the
+ * start (for nodes never restarted).
+ * QUIRE_SOAK_MIN sets the duration (default 60 min, the battery's N-tier length).
+ * C8 power-loss-sim (the Fs shim) is listed here as not run, with the reason.
+ */
+import assert from 'node:assert/strict';
+import { cleanupAll, sleep } from '../fixtures/cli.js';
+import { op, serveNode } from '../fixtures/cluster.js';
+import { loopbackRange } from '../fixtures/loopback.js';
+import { seededBytes, seededRng } from '../fixtures/seed.js';
+import { dataPath, filesFailingHash, flipBit } from '../fixtures/damage.js';
+import { itExtended } from './harness/tier.js';
+import { clog, longOp, makeMesh, notRun, tmpFile, unclog } from './harness/nightly.js';
+import { cont, kill9, pause } from './harness/processes.js';
+import { assertInvariants, checkCluster, checkLiveness, checkNoFork, checkResources, checkSignatures, holdings, resources, waitConverged } from './harness/invariants.js';
+import { REDIAL_MAX_MS } from '../../src/node/partners.js';
+const ip = loopbackRange(170, 199, { subnet: 5 });
+const INTERVAL = ['--interval', '2'];
+describe('reliability P4: soak', function () {
+    let mesh;
+    afterEach(async () => { await mesh?.close(); mesh = undefined; await cleanupAll(); });
+    notRun('C8 power-loss-sim', 'needs a store I/O shim (an Fs interface the file store writes through, to drop unsynced writes and tear the last one); the product has none yet, and LazyFS is not installed (D tier)');
+    itExtended('P4 soak: 4 nodes, mixed nemesis every 10 s, invariants every 5 s, convergence at the end', async function () {
+        const rng = seededRng('P4 soak');
+        const minutes = Number(process.env.QUIRE_SOAK_MIN ?? 60);
+        mesh = await makeMesh(['A', 'B', 'C', 'D'], ip, ['--replicate', '--datareplicate', '--hub']);
+        const nodes = mesh.nodes;
+        await Promise.all(nodes.map(async (n) => await serveNode(n, INTERVAL)));
+        const down = new Set();
+        const paused = new Set();
+        const restarted = new Set();
+        const damaged = new Map();
+        const up = () => nodes.filter(n => !down.has(n) && !paused.has(n));
+        await sleep(3_000);
+        const baseline = new Map(await Promise.all(nodes.map(async (n) => [n, await resources(n.served.pid)])));
+        const deadline = Date.now() + minutes * 60_000;
+        const acked = new Set();
+        const problems = [];
+        const counts = { kill: 0, pause: 0, partition: 0, bitflip: 0, repaired: 0, puts: 0, putErrors: 0, checks: 0 };
+        const writer = (async () => {
+            let i = 0;
+            while (Date.now() < deadline) {
+                const n = rng.pick(up());
+                const id = `soak.${n?.name}-${i++}`;
+                if (n != null) {
+                    try {
+                        await op(n, 'put', { id, meta: await tmpFile(`${id}.m`, `{"i":${i}}`), data: await tmpFile(`${id}.d`, seededBytes(rng.seed, id, rng.int(1, 128 * 1024))) });
+                        acked.add(id);
+                        counts.puts++;
+                    }
+                    catch {
+                        counts.putErrors++;
+                    }
+                }
+                await sleep(rng.int(100, 500));
+            }
+        })();
+        const checker = (async () => {
+            while (Date.now() < deadline) {
+                await sleep(5_000);
+                counts.checks++;
+                const live = up();
+                const found = [];
+                for (const n of live)
+                    found.push(...await checkLiveness(n));
+                for (const n of nodes) {
+                    const bad = (await filesFailingHash(n.home)).filter(name => name !== damaged.get(n));
+                    found.push(...bad.map(b => `I1 ${n.name}: ${b} does not hash to its name`));
+                }
+                const all = await Promise.all(live.map(async (n) => ({ name: n.name, docs: await holdings(n).catch(() => new Map()) })));
+                found.push(...checkNoFork(all));
+                for (const p of found)
+                    problems.push(`${new Date().toISOString()} ${p}`);
+            }
+        })();
+        const nemesis = async () => {
+            const n = rng.pick(nodes);
+            const others = nodes.filter(m => m !== n);
+            switch (rng.pick(['kill', 'pause', 'partition', 'bitflip'])) {
+                case 'kill':
+                    down.add(n);
+                    await kill9(n);
+                    await sleep(rng.int(1_000, 3_000));
+                    await serveNode(n, INTERVAL);
+                    down.delete(n);
+                    restarted.add(n);
+                    counts.kill++;
+                    break;
+                case 'pause':
+                    paused.add(n);
+                    pause(n);
+                    await sleep(rng.int(2_000, 6_000));
+                    cont(n);
+                    paused.delete(n);
+                    counts.pause++;
+                    break;
+                case 'partition': {
+                    const links = mesh.linksOf(n.name);
+                    for (const l of links)
+                        clog(l);
+                    await sleep(rng.int(3_000, 7_000));
+                    for (const l of links)
+                        unclog(l);
+                    counts.partition++;
+                    break;
+                }
+                case 'bitflip': {
+                    const docs = [...(await holdings(n)).values()].filter(d => d.local && d.cid != null);
+                    if (docs.length === 0)
+                        break;
+                    const d = rng.pick(docs);
+                    damaged.set(n, d.cid);
+                    await flipBit(dataPath(n.home, d.cid));
+                    counts.bitflip++;
+                    const from = rng.pick(others);
+                    const r = await op(n, 'repair', { id: d.id, from: from.peerId }).catch(err => ({ error: err.message }));
+                    if ('error' in r)
+                        problems.push(`repair of ${d.id} at ${n.name} from ${from.name}: ${r.error}`);
+                    else {
+                        damaged.delete(n);
+                        counts.repaired++;
+                    }
+                    break;
+                }
+            }
+        };
+        while (Date.now() < deadline) {
+            const t = Date.now();
+            await nemesis();
+            await sleep(Math.max(0, 10_000 - (Date.now() - t)));
+        }
+        await Promise.all([writer, checker]);
+        for (const l of mesh.links.values())
+            unclog(l);
+        console.log(`      P4: ${minutes} min: ${JSON.stringify(counts)}; problems during: ${problems.length}`);
+        assert.deepEqual(problems.slice(0, 20), [], `problems during the soak (${problems.length})`);
+        const bound = 2 * 2_000 + REDIAL_MAX_MS + 60_000;
+        const took = await waitConverged(nodes, () => acked, bound);
+        console.log(`      P4: converged ${took} ms after the last fault; ${acked.size} documents`);
+        const ackedRevs = new Map(nodes.map(n => [n.name, new Map([...acked].map(id => [id, 1]))]));
+        assertInvariants(await checkCluster(nodes, { acked: ackedRevs, model: new Map(nodes.map(n => [n.name, acked])) }));
+        const i7 = [];
+        for (const n of nodes) {
+            const now = await resources(n.served.pid);
+            const b = baseline.get(n);
+            console.log(`      P4 ${n.name}${restarted.has(n) ? ' (restarted)' : ''}: RSS ${b.rssMiB.toFixed(0)} → ${now.rssMiB.toFixed(0)} MiB, fds ${b.fds} → ${now.fds}`);
+            if (!restarted.has(n))
+                i7.push(...await checkResources(n, b, { rssGrowMiB: Math.max(64, b.rssMiB * 0.5), fdsGrow: Math.max(16, Math.ceil(b.fds * 0.1)) }));
+        }
+        assertInvariants(i7);
+        for (const n of nodes) {
+            const report = await longOp(n, 'audit', {}, 300_000);
+            assert.equal(report.corrupt.length, 0, `${n.name}'s final audit: ${JSON.stringify(report.corrupt.slice(0, 3))}`);
+        }
+        for (const n of nodes)
+            await n.served.stop(20_000);
+        assertInvariants((await Promise.all(nodes.map(checkSignatures))).flat());
+    });
+});
+//# sourceMappingURL=soak.spec.js.map
