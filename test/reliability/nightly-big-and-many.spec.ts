@@ -53,8 +53,10 @@ describe('reliability R6: big and many', function () {
 
     // many documents
     t0 = Date.now()
-    for (let i = 0; i < count; i += 20_000) {
-      await putDocsApi(A, Array.from({ length: Math.min(20_000, count - i) }, (_, j) => ({ id: `many.d${String(i + j).padStart(6, '0')}`, meta: `{"n":${i + j}}` })))
+    for (let i = 0; i < count; i += 10_000) {
+      const tb = Date.now()
+      await putDocsApi(A, Array.from({ length: Math.min(10_000, count - i) }, (_, j) => ({ id: `many.d${String(i + j).padStart(6, '0')}`, meta: `{"n":${i + j}}` })))
+      console.log(`      R6: put.batch of docs ${i}… at A in ${Date.now() - tb} ms`)
     }
     const tPut = Date.now() - t0
     await waitUntil(`B to hold ${count} documents`, async () => {
