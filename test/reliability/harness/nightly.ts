@@ -7,9 +7,9 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { api, makeHome, quireOk } from '../../fixtures/cli.js'
+import { api, initNode, makeHome, quireOk } from '../../fixtures/cli.js'
 import { FaultProxy } from '../../fixtures/fault-proxy.js'
-import { makeNodes, type ClusterNode } from '../../fixtures/cluster.js'
+import type { ClusterNode } from '../../fixtures/cluster.js'
 
 /** A battery row that is not run here: listed as pending with the reason, and printed. */
 export function notRun (title: string, reason: string): Mocha.Test {
@@ -93,6 +93,21 @@ export class DelayLink {
   }
 }
 
+/**
+ * `quire init` each node, one after another, trying each up to 3 times: on a machine shared with
+ * other test runs an init (a CLI process, 15 s bound in fixtures/cli.ts) sometimes times out.
+ */
+export async function initNodes (names: string[], ip: () => string): Promise<ClusterNode[]> {
+  const out: ClusterNode[] = []
+  for (const name of names) {
+    const addr = ip()
+    for (let attempt = 1; ; attempt++) {
+      try { out.push(await initNode(name, addr)); break } catch (err) { if (attempt >= 3) throw err }
+    }
+  }
+  return out
+}
+
 /** Nodes where X reaches Y only through `links.get('X>Y')`, a fault proxy in front of Y. */
 export interface Mesh {
   nodes: ClusterNode[]
@@ -107,7 +122,7 @@ export interface Mesh {
  * (e.g. ['--replicate', '--datareplicate', '--hub']). Not yet serving.
  */
 export async function makeMesh (names: string[], ip: () => string, flags: string[]): Promise<Mesh> {
-  const nodes = await makeNodes(names, ip)
+  const nodes = await initNodes(names, ip)
   const links = new Map<string, FaultProxy>()
   for (const a of nodes) {
     for (const b of nodes) {
