@@ -12,11 +12,11 @@
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { cleanupAll, quireOk } from '../fixtures/cli.js'
-import { makeNodes, op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../fixtures/cluster.js'
+import { op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
 import { itExtended } from './harness/tier.js'
-import { longOp, putDocsApi, tmpFile } from './harness/nightly.js'
+import { longOp, putDocsApi, tmpFile, initNodes } from './harness/nightly.js'
 
 const ip = loopbackRange(150, 159, { subnet: 5 })
 const MiB = 1024 * 1024
@@ -42,7 +42,7 @@ describe('reliability F7: audit rate', function () {
     const rng = seededRng('F7 audit-rate')
     const gib = Number(process.env.QUIRE_F7_GIB ?? 2)
     const files = Math.round(gib * 1024 / 64)
-    const [A, B] = await makeNodes(['A', 'B'], ip)
+    const [A, B] = await initNodes(['A', 'B'], ip)
     await quireOk(['peer', 'add', B.addr, '--replicate', '--datareplicate', '--home', A.home], { timeoutMs: 60_000 })
     await quireOk(['peer', 'add', A.addr, '--home', B.home], { timeoutMs: 60_000 })
     await serveNode(A, ['--interval', '3600'])

@@ -13,12 +13,12 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cleanupAll, makeHome, quire, quireOk } from '../fixtures/cli.js'
-import { makeNodes, op, serveNode, waitUntil } from '../fixtures/cluster.js'
+import { op, serveNode, waitUntil } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
 import { MAX_METADATA_BYTES } from '../../src/model/record.js'
 import { itExtended } from './harness/tier.js'
-import { longOp, putDocsApi, tmpFile } from './harness/nightly.js'
+import { longOp, putDocsApi, tmpFile, initNodes } from './harness/nightly.js'
 
 const ip = loopbackRange(140, 149, { subnet: 5 })
 const BUDGET = { bigDocs: 60_000, manyArrive: 600_000, syncFull: 300_000, revisions: 300_000, revsArrive: 60_000 }
@@ -30,7 +30,7 @@ describe('reliability R6: big and many', function () {
     const rng = seededRng('R6 big-and-many')
     const count = Number(process.env.QUIRE_R6_DOCS ?? 100_000)
     console.log(`      R6 budgets (ms): ${JSON.stringify(BUDGET)}; ${count} docs`)
-    const [A, B] = await makeNodes(['A', 'B'], ip)
+    const [A, B] = await initNodes(['A', 'B'], ip)
     await quireOk(['peer', 'add', B.addr, '--replicate', '--home', A.home], { timeoutMs: 60_000 })
     await quireOk(['peer', 'add', A.addr, '--home', B.home], { timeoutMs: 60_000 })
     await Promise.all([serveNode(A, ['--interval', '2']), serveNode(B, ['--interval', '2'])])

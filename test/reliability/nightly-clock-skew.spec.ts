@@ -14,10 +14,10 @@ import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cleanupAll, makeHome } from '../fixtures/cli.js'
-import { addPeer, makeNodes, op, serveNode, type ClusterNode } from '../fixtures/cluster.js'
+import { addPeer, op, serveNode, type ClusterNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { itExtended } from './harness/tier.js'
-import { notRun, tmpFile } from './harness/nightly.js'
+import { notRun, tmpFile, initNodes } from './harness/nightly.js'
 import { assertInvariants, checkCluster, waitConverged } from './harness/invariants.js'
 
 const ip = loopbackRange(160, 169, { subnet: 5 })
@@ -34,7 +34,7 @@ describe('reliability N6: clock skew', function () {
   itExtended('N6 clock-skew: nodes at −1 h / +1 h / true time, the home jumping ±10 min: locks and replication unaffected', async function () {
     const dir = (await makeHome('clocks')).dir
     const clock = async (name: string, offset: string): Promise<string> => { const f = join(dir, `${name}.ft`); await writeFile(f, `${offset}\n`); return f }
-    const nodes = await makeNodes(['A', 'B', 'C'], ip)
+    const nodes = await initNodes(['A', 'B', 'C'], ip)
     const [A, B, C] = nodes
     for (const a of nodes) for (const b of nodes) if (a !== b) await addPeer(a, b, ['--replicate', '--datareplicate', '--hub'])
     const env = async (name: string, offset: string): Promise<NodeJS.ProcessEnv> => ({

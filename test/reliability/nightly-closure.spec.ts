@@ -11,13 +11,13 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { cleanupAll, quireOk, sleep } from '../fixtures/cli.js'
-import { allDocs, makeNodes, serveNode, type ClusterNode } from '../fixtures/cluster.js'
+import { allDocs, serveNode, type ClusterNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
 import { closure, type Reach } from '../../src/model/closure.js'
 import { newPeerRow, type PeerRow } from '../../src/model/peer-row.js'
 import { itExtended } from './harness/tier.js'
-import { putDocsApi } from './harness/nightly.js'
+import { putDocsApi, initNodes } from './harness/nightly.js'
 
 const ip = loopbackRange(90, 139, { subnet: 5 })
 const NAMESPACES = ['ns0', 'ns1']
@@ -78,7 +78,7 @@ async function differences (nodes: ClusterNode[], want: Map<string, Map<string, 
 
 async function runTopology (t: Topology, seed: number): Promise<void> {
   const names = Array.from({ length: t.n }, (_, i) => `N${i}`)
-  const nodes = await makeNodes(names, ip)
+  const nodes = await initNodes(names, ip)
   await Promise.all(nodes.map(async (a, i) => {
     for (const [j, b] of nodes.entries()) {
       const r = t.rows[i][j]

@@ -15,13 +15,13 @@ import { cp, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { cleanupAll, exists, quireOk, sleep } from '../fixtures/cli.js'
-import { makeNodes, op, serveNode, waitConnected, waitUntil } from '../fixtures/cluster.js'
+import { op, serveNode, waitConnected, waitUntil } from '../fixtures/cluster.js'
 import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
 import { cidOf, dataPath, filesDir, hashesTo, stagedFiles } from '../fixtures/damage.js'
 import { itExtended } from './harness/tier.js'
-import { notRun, tmpFile } from './harness/nightly.js'
+import { notRun, tmpFile, initNodes } from './harness/nightly.js'
 import { stagingBytes } from './harness/invariants.js'
 
 const ip = loopbackRange(70, 79, { subnet: 5 })
@@ -42,7 +42,7 @@ describe('reliability C9: disk full', function () {
 
   itExtended('C9 disk-full: 64 MiB into 32 MiB free, and a disk filled mid-receive: clear error, staging cleaned, retry succeeds', async function () {
     const rng = seededRng('C9 disk-full')
-    const [S, R] = await makeNodes(['S', 'R'], ip)
+    const [S, R] = await initNodes(['S', 'R'], ip)
     // the receiver's file store on its own small filesystem
     const files = filesDir(R.home)
     const keep = await mkdtemp(join(tmpdir(), 'quire-c9-'))

@@ -9,12 +9,12 @@
  */
 import assert from 'node:assert/strict'
 import { cleanupAll, quire } from '../fixtures/cli.js'
-import { addPeer, makeNodes, serveNode } from '../fixtures/cluster.js'
+import { addPeer, serveNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
 import { cidOf, dataPath, deleteFile, flipBit, hashesTo, truncateFile } from '../fixtures/damage.js'
 import { itExtended } from './harness/tier.js'
-import { longOp, putDocsApi } from './harness/nightly.js'
+import { longOp, putDocsApi, initNodes } from './harness/nightly.js'
 import { assertInvariants, checkCluster, waitConverged } from './harness/invariants.js'
 
 const ip = loopbackRange(80, 89, { subnet: 5 })
@@ -25,7 +25,7 @@ describe('reliability F4: helix damage', function () {
 
   itExtended('F4 helix: each of 3 nodes damages a different third of 300 files; repairs from partners restore all', async function () {
     const rng = seededRng('F4 helix')
-    const nodes = await makeNodes(['A', 'B', 'C'], ip)
+    const nodes = await initNodes(['A', 'B', 'C'], ip)
     for (const a of nodes) for (const b of nodes) if (a !== b) await addPeer(a, b, ['--replicate', '--datareplicate', '--hub'])
     await Promise.all(nodes.map(async n => await serveNode(n, ['--interval', '2'])))
 

@@ -12,13 +12,13 @@
  */
 import assert from 'node:assert/strict'
 import { cleanupAll, quireOk, sleep } from '../fixtures/cli.js'
-import { makeNodes, op, serveNode, waitConnected, allDocs, type ClusterNode } from '../fixtures/cluster.js'
+import { op, serveNode, waitConnected, allDocs, type ClusterNode } from '../fixtures/cluster.js'
 import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
 import { hashesTo, dataPath, cidOf } from '../fixtures/damage.js'
 import { itExtended, EXTENDED } from './harness/tier.js'
-import { DelayLink, putDocsApi, tmpFile } from './harness/nightly.js'
+import { DelayLink, putDocsApi, tmpFile, initNodes } from './harness/nightly.js'
 import { checkCluster, assertInvariants } from './harness/invariants.js'
 
 const ip = loopbackRange(10, 29, { subnet: 5 })
@@ -40,7 +40,7 @@ describe('reliability N4: slow WAN', function () {
     const budgetMs = 2 * (size / RATE) * 1000 + 120_000
     console.log(`      N4: ${sizeMiB} MiB + 500 docs at ${RATE / MiB} MiB/s, 200 ms RTT; budget ${(budgetMs / 1000).toFixed(0)} s`)
 
-    const [S, R] = await makeNodes(['S', 'R'], ip)
+    const [S, R] = await initNodes(['S', 'R'], ip)
     const proxy = await FaultProxy.start({ listenHost: ip(), targetHost: S.ip, targetPort: S.port, name: 'N4 R→S' })
     const link = await DelayLink.start({ listenHost: ip(), targetHost: proxy.listenHost, targetPort: proxy.port, delayMs: 100, resetChance: 0.01, rand: rng.next })
     closers.push(async () => { await link.close() }, async () => { await proxy.close() })
