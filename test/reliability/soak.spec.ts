@@ -150,7 +150,6 @@ describe('reliability P4: soak', function () {
     for (const l of mesh.links.values()) unclog(l)
     console.log(`      P4: ${minutes} min: ${JSON.stringify(counts)}; slowest restart ${slowestRestart} ms; problems during: ${problems.length}`)
     for (const p of problems.slice(0, 10)) console.log(`      P4 during: ${p}`)
-    assert.deepEqual(problems.slice(0, 20), [], `problems during the soak (${problems.length})`)
 
     const bound = 2 * 2_000 + REDIAL_MAX_MS + 60_000
     for (const n of nodes) for (const id of (await holdings(n)).keys()) if (maybe.has(id)) acked.add(id)
@@ -172,6 +171,8 @@ describe('reliability P4: soak', function () {
     }
     for (const n of nodes) await n.served!.stop(20_000)
     assertInvariants((await Promise.all(nodes.map(checkSignatures))).flat())
+    // the end state first (above), then what went wrong during the faults
+    assert.deepEqual(problems.slice(0, 20), [], `problems during the soak (${problems.length})`)
   })
 })
 
