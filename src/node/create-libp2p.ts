@@ -13,6 +13,22 @@ import type { ComponentLogger, ConnectionGater, PrivateKey } from '@libp2p/inter
 export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
 export const DIAL_TIMEOUT_MS = 10_000
 /**
+ * libp2p pings every connection every 10 s and aborts it when a ping is late; its adaptive
+ * timeout floors at 5 s. A ping queues behind the data on a busy slow link (at 1 MiB/s, a few MiB
+ * in socket and proxy buffers is several seconds), so a bulk transfer got its own connection cut
+ * again and again (N4 slow-wan in the reliability battery). The answering side's ping handler
+ * has its own bound (10 s by default) over the whole exchange, and resets the stream when it
+ * passes, which the pinging side also takes for a dead link. Both now judge a link dead after as
+ * long without an answer as a transfer without a byte (protocols/file IDLE_TIMEOUT_MS).
+ */
+export const PING_TIMEOUT_MIN_MS = 30_000
+/**
+ * Pings go every 10 s, so up to three may be in flight on a slow link; libp2p's ping allows one
+ * stream each way, and a second one was refused — a refusal the pinging side also took for a dead
+ * link (N4 again).
+ */
+export const PING_STREAMS = 4
+/**
  * Inbound connections in their handshake at once, in all (libp2p's default is 10: ten silent
  * sockets from anywhere locked every partner out for the upgrade timeout, battery S2). The gater
  * caps them per host (MAX_PENDING_INBOUND_PER_HOST), so this bounds a spread-out flood.
@@ -45,7 +61,8 @@ export async function createHost (opts: HostOptions): Promise<Host> {
       maxIncomingPendingConnections: MAX_PENDING_INBOUND,
       dialTimeout: DIAL_TIMEOUT_MS
     },
+    connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MIN_MS, maxTimeout: PING_TIMEOUT_MIN_MS } },
     ...(opts.logger != null ? { logger: opts.logger } : {}),
-    services: { identify: identify(), ping: ping(), ...(opts.services ?? {}) }
+    services: { identify: identify(), ping: ping({ timeout: PING_TIMEOUT_MIN_MS, maxInboundStreams: PING_STREAMS, maxOutboundStreams: PING_STREAMS }), ...(opts.services ?? {}) }
   }) as unknown as Host
 }

@@ -145,6 +145,8 @@ export class Fetcher {
     const run = job.length === 1 && job[0][1].size > MAX_BATCH_FILE_BYTES ? this.fetchOne(job[0], view) : this.fetchBatch(job, view)
     run.catch(async err => {
       this.log('fetch of %s from %s failed: %s', view.cid, source, err.message)
+      // a full disk needs the operator: say so on stderr whatever DEBUG says (battery C9)
+      if (err?.code === 'disk-full' || err?.code === 'disk-reserve') process.stderr.write(`quire: fetch of ${view.cid} from ${source} failed: ${err.message}\n`)
       for (const [cid] of job) await this.failed(cid, source, err)
     }).finally(() => {
       this.running.delete(view)

@@ -47,7 +47,24 @@ export const log: Operation<{ id: string }, { id: string, events: LogEvent[] }> 
       for (const rep of reps) events.push({ kind: 'repair', at: rep.updatedAt, cid, from: rep.from, state: rep.state, ...(rep.reason != null ? { reason: rep.reason } : {}) })
       for (const d of await ctx.site.blobs.damageHistory(cid)) events.push({ kind: 'damage', at: d.at, cid, reason: d.reason })
     }
-    events.sort((a, b) => a.at.localeCompare(b.at))
-    return { id, events }
+    return { id, events: inOrder(events) }
   }
+}
+
+/**
+ * Revisions in revision order, whatever the clocks said when they were stored (a wall clock that
+ * steps back must not reorder a document's history: battery N6); repairs and damage findings,
+ * which only have times, merged in by time.
+ */
+function inOrder (events: LogEvent[]): LogEvent[] {
+  const revs = events.filter(e => e.kind === 'revision').sort((a, b) => (a as { rev: number }).rev - (b as { rev: number }).rev)
+  const others = events.filter(e => e.kind !== 'revision').sort((a, b) => a.at.localeCompare(b.at))
+  const out: LogEvent[] = []
+  let i = 0
+  let j = 0
+  while (i < revs.length || j < others.length) {
+    if (j < others.length && (i >= revs.length || others[j].at < revs[i].at)) out.push(others[j++])
+    else out.push(revs[i++])
+  }
+  return out
 }
