@@ -52,6 +52,13 @@ async function dataOf (node: ClusterNode, id: string): Promise<{ cid: string, lo
   }
 }
 
+/** `fn` over `items`, CHUNK at a time: fifteen node processes starting at once swamp two cores. */
+async function inChunks<T, R> (items: T[], fn: (item: T) => Promise<R>, chunk = 5): Promise<R[]> {
+  const out: R[] = []
+  for (let i = 0; i < items.length; i += chunk) out.push(...await Promise.all(items.slice(i, i + chunk).map(fn)))
+  return out
+}
+
 async function sizeOf (path: string): Promise<number | null> {
   try { return (await stat(path)).size } catch { return null }
 }
@@ -146,72 +153,67 @@ describe('reliability: crash and durability, the file path', function () {
   it('C3 crash-points-file-path: a receiver crashed at file.staged, file.fsynced, file.renamed, db.batch.written, ack.sent (hits 1..3), 16 MiB files, is whole or clean after a restart', async function () {
     const POINTS = ['file.staged', 'file.fsynced', 'file.renamed', 'db.batch.written', 'ack.sent']
     const SIZE = 16 * MiB
-    const [S] = await makeNodes(['c3-S'], ip)
+    // all 15 receivers at once (one per point and hit), rows written before anything serves
+    const cases = [1, 2, 3].flatMap(n => POINTS.map(point => ({ point, n })))
+    const [S, ...Rs] = await inChunks(['c3-S', ...cases.map(c => `c3-${c.point}-${c.n}`)], async name => (await makeNodes([name], ip))[0])
+    for (const R of Rs) await addPeer(S, R, ['--replicate', '--datareplicate'], true)
+    await inChunks(Rs, async R => await addPeer(R, S))
     await serveNode(S, SERVE_ARGS)
+    await inChunks(Rs, async R => await serveNode(R, SERVE_ARGS, { QUIRE_FAULTS: `crash@${cases[Rs.indexOf(R)].point}:${cases[Rs.indexOf(R)].n}` }))
+    const live = (R: ClusterNode): boolean => R.served != null && R.served.proc.exitCode == null && R.served.proc.signalCode == null
+    await Promise.all(Rs.map(async R => { await waitConnected(R, S, 30_000).catch(err => { if (live(R)) throw err }) }))
+    const ws = Rs.map(R => new StoreWatcher(R.home))
+    watchers.push(...ws)
     const docs: Array<{ id: string, cid: string, size: number }> = []
     const summary: string[] = []
-    // three rounds, hit n = round: five receivers at once, one per crash point
-    for (let n = 1; n <= 3; n++) {
-      const Rs = await makeNodes(POINTS.map(p => `c3-${p}-${n}`), ip)
-      for (const R of Rs) {
-        await addPeer(S, R, ['--replicate', '--datareplicate'], true)
-        await addPeer(R, S)
-      }
-      await Promise.all(Rs.map(async (R, i) => await serveNode(R, SERVE_ARGS, { QUIRE_FAULTS: `crash@${POINTS[i]}:${n}` })))
-      const live = (R: ClusterNode): boolean => R.served != null && R.served.proc.exitCode == null && R.served.proc.signalCode == null
-      await Promise.all(Rs.map(async R => { await waitConnected(R, S, 20_000).catch(err => { if (live(R)) throw err }) }))
-      const ws = Rs.map(R => new StoreWatcher(R.home))
-      watchers.push(...ws)
-      // new documents one at a time until every receiver has crashed (a receiver also gets the
-      // earlier rounds' documents when it connects, so the Nth hit can come sooner)
-      let inFlight = new Map<string, { id: string, cid: string }>()
-      for (let k = 1; Rs.some(live); k++) {
-        assert.ok(k <= n + 3, `receivers still alive after ${k - 1} documents: ${Rs.filter(live).map(r => r.name).join(', ')} (their crash point was never reached)`)
-        const doc = await putDoc(S, `c3r${n}.d${k}`, seededBytes(n * 100 + k, 'c3', SIZE))
-        docs.push(doc)
-        for (const R of Rs) if (live(R)) inFlight.set(R.name, doc)
-        await waitFor(async () => {
-          for (const R of Rs) if (live(R) && (await dataOf(R, doc.id))?.local !== true) return false
-          return true
-        }, 30_000, `${doc.id} to be local at, or to have killed, each receiver`, 100)
-      }
-      inFlight = new Map(inFlight)
-      // each died at its point: look at what it left, offline
-      for (const [i, R] of Rs.entries()) {
-        const exit = await R.served!.exited
-        assert.equal(exit.signal, 'SIGKILL', `${R.name} died by SIGKILL`)
-        assert.match(R.served!.stderr(), new RegExp(`QUIRE_FAULTS crash at ${POINTS[i].replace('.', '\\.')} \\(hit ${n}\\)`), `${R.name} died at its crash point`)
-        const st = await offlineState(R.home)
-        const doc = inFlight.get(R.name)!
-        summary.push(`${POINTS[i]}:${n} → ${outcomeOf(st, doc.id, doc.cid)}${st.staged.length > 0 ? ` (${st.staged.length} staged)` : ''}`)
-        assertInvariants(st.problems.map(p => `${R.name} right after the crash: ${p}`))
-        R.served = undefined
-      }
-      // restart without faults: within one Δt (plus start-up) every document is whole and local,
-      // no staged leftover, nothing wanted, every stored file indexed (adopted or recorded)
-      const restarted = Date.now()
-      await Promise.all(Rs.map(async R => await serveNode(R, SERVE_ARGS)))
-      const ready = Date.now() - restarted
-      await Promise.all(Rs.map(async R => {
-        await waitFor(async () => {
-          for (const d of docs) if ((await dataOf(R, d.id))?.local !== true) return false
-          return (await stagedFiles(R.home)).length === 0
-        }, INTERVAL * 1000 + 15_000, `${R.name} to hold all ${docs.length} documents whole, staging empty, within one Δt of its restart`, 100)
-      }))
-      summary.push(`round ${n}: restarted in ${(ready / 1000).toFixed(1)} s, all whole ${((Date.now() - restarted - ready) / 1000).toFixed(1)} s later`)
-      for (const w of ws) assert.deepEqual(await w.stop(), [], 'the store watcher saw no bad file under a final name (I1)')
-      assertInvariants(await checkCluster([S, ...Rs]))
-      await Promise.all(Rs.map(async R => await R.served!.stop()))
-      for (const R of Rs) {
-        const st = await offlineState(R.home)
-        const unindexed = [...st.files].filter(f => !st.indexed.has(f))
-        assertInvariants([
-          ...st.problems, ...st.orphanRecords, ...await checkSignatures(R),
-          ...(st.staged.length > 0 ? [`${R.name}: staging holds ${st.staged.join(', ')}`] : []),
-          ...(st.wanted.size > 0 ? [`${R.name}: still wants ${[...st.wanted].join(', ')}`] : []),
-          ...unindexed.map(f => `${R.name}: ${f} is stored but not in the blob index (neither recorded nor adopted)`)
-        ].map(p => `after restart: ${p}`))
-      }
+    // new documents one at a time until every receiver has crashed at its Nth hit
+    const inFlight = new Map<string, { id: string, cid: string }>()
+    for (let k = 1; Rs.some(live); k++) {
+      assert.ok(k <= 5, `receivers still alive after ${k - 1} documents: ${Rs.filter(live).map(r => r.name).join(', ')} (their crash point was never reached)`)
+      const doc = await putDoc(S, `c3.d${k}`, seededBytes(k, 'c3', SIZE))
+      docs.push(doc)
+      for (const R of Rs) if (live(R)) inFlight.set(R.name, doc)
+      await waitFor(async () => {
+        for (const R of Rs) if (live(R) && (await dataOf(R, doc.id))?.local !== true) return false
+        return true
+      }, 60_000, `${doc.id} to be local at, or to have killed, each receiver`, 100)
+    }
+    // each died at its point: look at what it left, offline
+    for (const [i, R] of Rs.entries()) {
+      const { point, n } = cases[i]
+      const exit = await R.served!.exited
+      assert.equal(exit.signal, 'SIGKILL', `${R.name} died by SIGKILL`)
+      assert.match(R.served!.stderr(), new RegExp(`QUIRE_FAULTS crash at ${point.replace('.', '\\.')} \\(hit ${n}\\)`), `${R.name} died at its crash point`)
+      const st = await offlineState(R.home)
+      const doc = inFlight.get(R.name)!
+      summary.push(`${point}:${n} → ${doc.id}: ${outcomeOf(st, doc.id, doc.cid)}${st.staged.length > 0 ? ` (${st.staged.length} staged)` : ''}`)
+      assertInvariants(st.problems.map(p => `${R.name} right after the crash: ${p}`))
+      R.served = undefined
+    }
+    // restart without faults: within one Δt (plus start-up) every document is whole and local,
+    // no staged leftover, nothing wanted, every stored file indexed (recorded or adopted)
+    const restarted = Date.now()
+    await inChunks(Rs, async R => await serveNode(R, SERVE_ARGS))
+    const ready = Date.now() - restarted
+    await Promise.all(Rs.map(async R => {
+      await waitFor(async () => {
+        for (const d of docs) if ((await dataOf(R, d.id))?.local !== true) return false
+        return (await stagedFiles(R.home)).length === 0
+      }, INTERVAL * 1000 + 15_000, `${R.name} to hold all ${docs.length} documents whole, staging empty, within one Δt of its restart`, 100)
+    }))
+    summary.push(`restarted 15 receivers in ${(ready / 1000).toFixed(1)} s; all whole ${((Date.now() - restarted - ready) / 1000).toFixed(1)} s later`)
+    for (const w of ws) assert.deepEqual(await w.stop(), [], 'the store watcher saw no bad file under a final name (I1)')
+    assertInvariants(await checkCluster([S, ...Rs]))
+    await Promise.all(Rs.map(async R => await R.served!.stop()))
+    for (const R of Rs) {
+      const st = await offlineState(R.home)
+      const unindexed = [...st.files].filter(f => !st.indexed.has(f))
+      assertInvariants([
+        ...st.problems, ...st.orphanRecords, ...await checkSignatures(R),
+        ...(st.staged.length > 0 ? [`${R.name}: staging holds ${st.staged.join(', ')}`] : []),
+        ...(st.wanted.size > 0 ? [`${R.name}: still wants ${[...st.wanted].join(', ')}`] : []),
+        ...unindexed.map(f => `${R.name}: ${f} is stored but not in the blob index (neither recorded nor adopted)`)
+      ].map(p => `after restart: ${p}`))
     }
     console.log(`      ${summary.join('\n      ')}`)
   })
