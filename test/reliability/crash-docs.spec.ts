@@ -146,10 +146,10 @@ describe('reliability: crash and durability, documents and locks', function () {
     })()
     await Promise.all([...workers, killer])
     console.log(`      ${C4_OPS} ops: ${counts.ok} acknowledged, ${counts.failed} failed (exits ${JSON.stringify(Object.fromEntries(counts.exits))}); ${C4_KILLS} kills, starts needed per restart ${restarts.join(',')}`)
-    assert.ok(counts.ok >= C4_OPS / 2, 'most ops were acknowledged (else the storm tested little)')
+    assert.ok(counts.ok >= C4_OPS / 3, 'at least a third of the ops were acknowledged (else the storm tested little)')
 
     // I2: every acknowledged op is there, at its revision or later, and at that revision with its metadata
-    const ready = Date.now()
+    const ready = Date.now() // the storm is over: the last op and the last restart are done
     await waitConnected(B, A, 30_000)
     const atA = await holdings(A)
     const ackedRevs = new Map([...acked].map(([id, a]) => [id, a.rev]))
@@ -161,12 +161,12 @@ describe('reliability: crash and durability, documents and locks', function () {
       if (await readFile(out, 'utf8') !== a.meta) lost.push(`I2 c4-A: ${id} rev ${a.rev} holds other metadata than the acknowledged op wrote`)
     }
     assertInvariants(lost)
-    // I6 + I3: B converges on A's (id, rev, record) within 2·Δt of the last restart being ready
+    // I6 + I3: B converges on A's (id, rev, record) within 2·Δt of the storm's end (the faults stop)
     const ids = new Set(atA.keys())
     const took = await waitConverged([A, B], () => ids, 2 * C4_INTERVAL * 1000 + 30_000)
     const since = Date.now() - ready
-    console.log(`      ${ids.size} documents; B converged ${(since / 1000).toFixed(1)} s after A's last restart was ready (2·Δt = ${2 * C4_INTERVAL} s)`)
-    assert.ok(since <= 2 * C4_INTERVAL * 1000, `B converged ${since} ms after the last restart: more than 2·Δt`)
+    console.log(`      ${ids.size} documents; B converged ${(since / 1000).toFixed(1)} s after the storm ended (2·Δt = ${2 * C4_INTERVAL} s)`)
+    assert.ok(since <= 2 * C4_INTERVAL * 1000, `B converged ${since} ms after the storm ended: more than 2·Δt`)
     void took
     assertInvariants(await checkCluster([A, B], { acked: new Map([['c4-A', ackedRevs], ['c4-B', ackedRevs]]) }))
     await Promise.all([A.served!.stop(), B.served!.stop()])
