@@ -64,7 +64,7 @@ async function sizeOf (path: string): Promise<number | null> {
 }
 
 describe('reliability: crash and durability, the file path', function () {
-  this.timeout(300_000)
+  this.timeout(Number(process.env.CRASH_TIMEOUT_MS ?? 300_000))
 
   beforeEach(async function () {
     tmp = await mkdtemp(join(tmpdir(), 'quire-crash-file-'))
