@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { writeFile } from 'node:fs/promises'
 import { sub, withDb } from '../fixtures/cluster.js'
 import { dataPath, hashesTo, stagedFiles, storeFiles } from '../fixtures/damage.js'
-import { exists } from '../fixtures/cli.js'
+import { exists, startServe } from '../fixtures/cli.js'
+import { makeNodes, type ClusterNode } from '../fixtures/cluster.js'
 
 export const KiB = 1024
 export const MiB = 1024 * KiB
@@ -75,3 +76,25 @@ export async function metaFile (dir: string, name: string, body: object): Promis
 }
 
 export { stagedFiles }
+
+/**
+ * Bounds for a machine shared with other test runs: a node's start-up (node.json written, API
+ * answering) may take far longer than on an idle CI box. These bound waits, not pass criteria.
+ */
+export const SLOW_START_MS = 90_000
+
+/** `serve` with {@link SLOW_START_MS} to become ready (cluster.ts's serveNode allows 25 s). */
+export async function serveSlow (node: ClusterNode, args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
+  node.served = await startServe(node.home, args, { env, timeoutMs: SLOW_START_MS })
+}
+
+/** makeNodes for one node, tried three times: `quire init` is bounded at 15 s, which a swamped machine can exceed. */
+export async function makeNode (name: string, ip: () => string): Promise<ClusterNode> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await makeNodes([name], ip))[0]
+    } catch (err) {
+      if (attempt >= 3) throw err
+    }
+  }
+}

@@ -13,9 +13,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { api, cleanupAll, quire, readNodeJson, sleep, waitFor, type QuireResult } from '../fixtures/cli.js'
-import { addPeer, makeNodes, op, serveNode, sub, waitConnected, withDb, type ClusterNode } from '../fixtures/cluster.js'
+import { addPeer, op, sub, waitConnected, withDb, type ClusterNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededRng } from '../fixtures/seed.js'
+import { makeNode, serveSlow } from './crash-common.js'
 import { assertInvariants, checkAcknowledged, checkCluster, checkNoFork, checkSignatures, holdings, waitConverged, type Held } from './harness/invariants.js'
 import { kill9 } from './harness/processes.js'
 import { EXTENDED, scale } from './harness/tier.js'
@@ -28,7 +29,7 @@ let tmp: string
 async function serveRetrying (node: ClusterNode, args: string[], env?: NodeJS.ProcessEnv): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await serveNode(node, args, env)
+      await serveSlow(node, args, env)
       return attempt
     } catch (err: any) {
       node.served = undefined
@@ -76,11 +77,11 @@ describe('reliability: crash and durability, documents and locks', function () {
   const C4_INTERVAL = 5
   it(`C4 kill9-doc-storm: ${C4_KILLS} SIGKILLs while ${C4_WORKERS} workers make ${C4_OPS} ${EXTENDED ? 'API' : 'CLI'} puts and updates; every acknowledged op survives, no rev gaps, the partner converges within 2·Δt`, async function () {
     const rng = seededRng('C4')
-    const [A, B] = await makeNodes(['c4-A', 'c4-B'], ip)
+    const [A, B] = [await makeNode('c4-A', ip), await makeNode('c4-B', ip)]
     await addPeer(A, B, ['--replicate'])
     await addPeer(B, A)
     const args = ['--interval', String(C4_INTERVAL)]
-    await Promise.all([serveNode(A, args), serveNode(B, args)])
+    await Promise.all([serveSlow(A, args), serveSlow(B, args)])
     await waitConnected(B, A)
 
     // the workers: each owns its documents; an op is a put of a new one or an update of one it
@@ -180,13 +181,13 @@ describe('reliability: crash and durability, documents and locks', function () {
   it('C5 kill9-home-mid-lock: the home dies at lock.granted (5×) and at rev.signed (5×) during a partner\'s update; no lock held forever, no fork, never a silent no-op', async function () {
     const POINTS = ['lock.granted', 'rev.signed', 'lock.granted', 'rev.signed', 'lock.granted', 'rev.signed', 'lock.granted', 'rev.signed', 'lock.granted', 'rev.signed']
     const TTL_MS = 30_000 // DEFAULT_LEASE_MS (src/model/leases.ts)
-    const [H, P] = await makeNodes(['c5-home', 'c5-peer'], ip)
+    const [H, P] = [await makeNode('c5-home', ip), await makeNode('c5-peer', ip)]
     await addPeer(H, P, ['--replicate']) // updates on by default: H grants P locks
     await addPeer(P, H)
     const args = ['--interval', '2']
     // the home's process always has the next crash armed: hit 1 in the first, then hit 2 (hit 1 is
     // the check that the next update goes through)
-    await Promise.all([serveNode(H, args, { QUIRE_FAULTS: `crash@${POINTS[0]}:1` }), serveNode(P, args)])
+    await Promise.all([serveSlow(H, args, { QUIRE_FAULTS: `crash@${POINTS[0]}:1` }), serveSlow(P, args)])
     await waitConnected(P, H)
     const id = 'c5.doc'
     const metaPath = join(tmp, 'c5.meta')
@@ -211,7 +212,7 @@ describe('reliability: crash and durability, documents and locks', function () {
       snapshots.push({ name: `P after crash ${i}`, docs: await holdings(P) })
       // restart, the following crash armed for its second hit
       const ready = Date.now()
-      await serveNode(H, args, i + 1 < POINTS.length ? { QUIRE_FAULTS: `crash@${POINTS[i + 1]}:2` } : undefined)
+      await serveSlow(H, args, i + 1 < POINTS.length ? { QUIRE_FAULTS: `crash@${POINTS[i + 1]}:2` } : undefined)
       const atHome = (await op(H, 'get', { id })).rev as number
       snapshots.push({ name: `H after crash ${i}`, docs: await holdings(H) })
       // the caller got an error, or a success that is real (the new rev exists at the home)

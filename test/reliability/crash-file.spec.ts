@@ -12,8 +12,8 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cleanupAll, quire, waitFor } from '../fixtures/cli.js'
-import { addPeer, makeNodes, op, serveNode, waitConnected, type ClusterNode } from '../fixtures/cluster.js'
+import { api, cleanupAll, quire, waitFor } from '../fixtures/cli.js'
+import { addPeer, op, waitConnected, type ClusterNode } from '../fixtures/cluster.js'
 import { cidOf, dataPath, hashesTo, stagingDir } from '../fixtures/damage.js'
 import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
@@ -22,7 +22,7 @@ import { assertInvariants, checkCluster, checkSignatures, checkStagingEmpty } fr
 import { kill9 } from './harness/processes.js'
 import { StoreWatcher } from './harness/store-watcher.js'
 import { scale } from './harness/tier.js'
-import { MiB, mib, offlineState, outcomeOf, stagedFiles } from './crash-common.js'
+import { MiB, makeNode, mib, offlineState, outcomeOf, serveSlow, stagedFiles } from './crash-common.js'
 
 const ip = loopbackRange(10, 119, { subnet: 3, spread: true })
 /** Δt of every node here, seconds: short, so that "within one Δt" is a short wait. */
@@ -38,7 +38,8 @@ async function putDoc (node: ClusterNode, id: string, bytes: Uint8Array): Promis
   const meta = join(tmp, `${id}.meta`)
   const data = join(tmp, `${id}.data`)
   await Promise.all([writeFile(meta, JSON.stringify({ title: id })), writeFile(data, bytes)])
-  const r = await op(node, 'put', { id, meta, data })
+  // a large put hashes, writes and fsyncs the whole file: more than api()'s default 5 s on a busy machine
+  const r = await api(node.served!.nodeJson, 'put', { id, meta, data }, 120_000)
   assert.equal(r.id, id)
   return { id, cid: await cidOf(bytes), size: bytes.byteLength }
 }
@@ -81,7 +82,7 @@ describe('reliability: crash and durability, the file path', function () {
   const C2_KILLS = scale(10, 30)
   it(`C2 kill9-sender-during-file: the sender SIGKILLed ${C2_KILLS}× during a ${mib(C2_SIZE)} stream and restarted; the receiver resumes, never promotes a partial`, async function () {
     const rng = seededRng('C2')
-    const [S, R] = await makeNodes(['c2-S', 'c2-R'], ip)
+    const [S, R] = [await makeNode('c2-S', ip), await makeNode('c2-R', ip)]
     // S dials R through the proxy (so a restarted S reconnects at once); R lists S by peer ID only
     const proxy = await FaultProxy.start({ listenHost: ip(), targetHost: R.ip, targetPort: R.port, name: 'c2 S→R' })
     proxies.push(proxy)
@@ -89,7 +90,7 @@ describe('reliability: crash and durability, the file path', function () {
     await addPeer(R, S, [], true)
     // ~64 MiB/s: slow enough to land each kill at its offset, fast enough for the budget
     proxy.rate(64 * MiB, 'toTarget')
-    await Promise.all([serveNode(S, SERVE_ARGS), serveNode(R, SERVE_ARGS)])
+    await Promise.all([serveSlow(S, SERVE_ARGS), serveSlow(R, SERVE_ARGS)])
     await waitConnected(R, S, 20_000)
     const watcher = new StoreWatcher(R.home)
     watchers.push(watcher)
@@ -125,7 +126,7 @@ describe('reliability: crash and durability, the file path', function () {
       await kill9(S)
       kept.push((await sizeOf(part)) ?? 0)
       assert.equal(await sizeOf(final), null, `nothing under the final name after kill ${i + 1}`)
-      await serveNode(S, SERVE_ARGS)
+      await serveSlow(S, SERVE_ARGS)
     }
     console.log(`      ${C2_KILLS} kills of S at ${offsets.map(mib).join(', ')}; R's staged part after each: ${kept.map(mib).join(', ')}`)
     assert.ok(kept.every((k, i) => i === 0 || k >= kept[i - 1] - 4 * MiB), `the staged part was resumed, not thrown away: ${kept.map(mib).join(', ')}`)
@@ -155,11 +156,11 @@ describe('reliability: crash and durability, the file path', function () {
     const SIZE = 16 * MiB
     // all 15 receivers at once (one per point and hit), rows written before anything serves
     const cases = [1, 2, 3].flatMap(n => POINTS.map(point => ({ point, n })))
-    const [S, ...Rs] = await inChunks(['c3-S', ...cases.map(c => `c3-${c.point}-${c.n}`)], async name => (await makeNodes([name], ip))[0])
+    const [S, ...Rs] = await inChunks(['c3-S', ...cases.map(c => `c3-${c.point}-${c.n}`)], async name => await makeNode(name, ip))
     for (const R of Rs) await addPeer(S, R, ['--replicate', '--datareplicate'], true)
     await inChunks(Rs, async R => await addPeer(R, S))
-    await serveNode(S, SERVE_ARGS)
-    await inChunks(Rs, async R => await serveNode(R, SERVE_ARGS, { QUIRE_FAULTS: `crash@${cases[Rs.indexOf(R)].point}:${cases[Rs.indexOf(R)].n}` }))
+    await serveSlow(S, SERVE_ARGS)
+    await inChunks(Rs, async R => await serveSlow(R, SERVE_ARGS, { QUIRE_FAULTS: `crash@${cases[Rs.indexOf(R)].point}:${cases[Rs.indexOf(R)].n}` }))
     const live = (R: ClusterNode): boolean => R.served != null && R.served.proc.exitCode == null && R.served.proc.signalCode == null
     await Promise.all(Rs.map(async R => { await waitConnected(R, S, 30_000).catch(err => { if (live(R)) throw err }) }))
     const ws = Rs.map(R => new StoreWatcher(R.home))
@@ -193,7 +194,7 @@ describe('reliability: crash and durability, the file path', function () {
     // restart without faults: within one Δt (plus start-up) every document is whole and local,
     // no staged leftover, nothing wanted, every stored file indexed (recorded or adopted)
     const restarted = Date.now()
-    await inChunks(Rs, async R => await serveNode(R, SERVE_ARGS))
+    await inChunks(Rs, async R => await serveSlow(R, SERVE_ARGS))
     const ready = Date.now() - restarted
     await Promise.all(Rs.map(async R => {
       await waitFor(async () => {
@@ -221,8 +222,8 @@ describe('reliability: crash and durability, the file path', function () {
   it('C3 (put side): a home crashed at file.staged, file.fsynced, file.renamed, db.batch.written during a 16 MiB put; after a restart nothing partial, and the retried put leaves file, record and index whole', async function () {
     const POINTS = ['file.staged', 'file.fsynced', 'file.renamed', 'db.batch.written']
     const SIZE = 16 * MiB
-    const Hs = await inChunks(POINTS.map(p => `c3put-${p}`), async name => (await makeNodes([name], ip))[0], 2)
-    await inChunks(Hs, async H => await serveNode(H, SERVE_ARGS, { QUIRE_FAULTS: `crash@${POINTS[Hs.indexOf(H)]}:1` }), 2)
+    const Hs = await inChunks(POINTS.map(p => `c3put-${p}`), async name => await makeNode(name, ip), 2)
+    await inChunks(Hs, async H => await serveSlow(H, SERVE_ARGS, { QUIRE_FAULTS: `crash@${POINTS[Hs.indexOf(H)]}:1` }), 2)
     const bytes = seededBytes(7, 'c3put', SIZE)
     const cid = await cidOf(bytes)
     const meta = join(tmp, 'c3put.meta')
@@ -241,7 +242,7 @@ describe('reliability: crash and durability, the file path', function () {
       assertInvariants(st.problems.map(p => `${H.name} right after the crash: ${p}`))
     }))
     // restart without faults: staged leftovers go at start-up; then the operator's retry
-    await inChunks(Hs, async H => await serveNode(H, SERVE_ARGS), 2)
+    await inChunks(Hs, async H => await serveSlow(H, SERVE_ARGS), 2)
     for (const [i, H] of Hs.entries()) {
       assert.deepEqual(await stagedFiles(H.home), [], `${H.name}: staging is empty after the restart`)
       const r = await quire(['put', 'c3put.doc', '--meta', meta, '--data', data, '--home', H.home, '--json'], { timeoutMs: 60_000 })
