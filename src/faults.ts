@@ -6,7 +6,8 @@
  * `crash@POINT[:N]` kills the process with SIGKILL (as kill -9 would) the Nth time POINT is reached
  * (default the first); `fail@POINT:KEY` makes the operation at POINT throw for KEY (e.g. a document
  * id). Unset, every call is a single boolean test: free in production.
- * Crash points: file.staged, file.fsynced, file.renamed, db.batch.written, cursor.advanced,
+ * Crash points: file.staged, file.fsynced, file.renamed, db.batch.written, ack.sent (a receiver has
+ * written a push's verdicts back to the sender: protocols/inventory), cursor.advanced,
  * lock.granted (home), lock.acquired (requester), rev.signed. Failure points: store.put (key: a
  * document id).
  */

@@ -29,7 +29,14 @@ export async function invoke (paths: HomePaths, name: string, args: object = {},
     }
   }
   if (!op.offline) throw new UnreachableError(`no node is running for ${paths.root}: start one with "quire serve"`, 'node-not-running')
-  const site = await Site.open(paths, op.open)
+  let site: Site
+  try {
+    site = await Site.open(paths, op.open)
+  } catch (err: any) {
+    // a node starting up (or another command) holds the store: the node is not reachable yet, try again
+    if (err?.code === 'store-busy') throw new UnreachableError(`${err.message as string}: a node may be starting; try again`, 'store-busy')
+    throw err
+  }
   try {
     return await op.run({ site, onProgress }, args)
   } finally {

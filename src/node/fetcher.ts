@@ -25,11 +25,12 @@ import { MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES, TARGET_BATCH_BYTES } from '../pr
 import type { Want } from '../store/documents.js'
 import type { PartnerLinks } from './partners.js'
 import type { ReplicationStats } from './stats.js'
-import { MIN_BLOCK_SIZE } from '../model/blocks.js'
+import { MIN_BLOCK_SIZE, blockListCid } from '../model/blocks.js'
 import type { WantedFile } from './receiver.js'
 import { parseCid } from '../model/cids.js'
 import { RemoteRefusedError } from '../protocols/errors.js'
 import { receiveFile } from './receive-file.js'
+import { hashFile } from '../store/audit.js'
 
 export const MAX_FETCHES = 4
 export const MAX_FETCHES_PER_PEER = 2
@@ -210,6 +211,8 @@ export class Fetcher {
         this.stats.of(view.peer).bytesReceived += network
       }
       this.stats.of(view.peer).filesReceived++
+    } else {
+      await this.adopt(cidText)
     }
     await this.arrived([[cidText, want]])
   }
@@ -219,6 +222,7 @@ export class Fetcher {
     const todo: Job = []
     const have: Job = []
     for (const item of job) ((await this.needed(item[0])) ? todo : have).push(item)
+    for (const [cid] of have) await this.adopt(cid)
     const staged = this.site.files.batch()
     const got: Job = []
     const counters = this.stats.of(view.peer)
@@ -250,6 +254,25 @@ export class Fetcher {
     }
     counters.filesReceived += got.length
     await this.arrived([...have, ...got])
+  }
+
+  /**
+   * A wanted file is already under its final name: a crash came after its rename and before it was
+   * recorded (the blob index entry, the want dropped, the staged block list removed). Index it if
+   * the index lacks it (hashed first: audit must know what this node holds) and drop the leftovers.
+   */
+  private async adopt (cidText: string): Promise<void> {
+    if ((await this.site.blobs.get(cidText)) == null) {
+      const cid = parseCid(cidText)
+      const hashed = await hashFile(this.site, cid)
+      if (!hashed.ok) {
+        await this.site.blobs.markDamaged(cidText, 'hash-mismatch', hashed.size)
+        // not the source's fault (no file-mismatch code: that would drop the source): fetch it again
+        throw new Error(`the stored ${cidText} does not hash to its name; fetching it again`)
+      }
+      await this.site.blobs.noteStored([{ cid, size: hashed.size, blocks: blockListCid(hashed.blockList), blockList: hashed.blockList }])
+    }
+    await this.site.files.discardStaged(cidText)
   }
 
   /** Files are here: their wants go, and the documents naming them move up the change log. */

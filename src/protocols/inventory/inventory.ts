@@ -4,6 +4,7 @@ import { MAX_ENTRIES, MAX_FRAME_BYTES, MAX_INBOUND_STREAMS, MAX_NAMESPACES, MAX_
 import type { Inventory, InventoryComponents, InventoryInit } from './index.js'
 import { messageStream, readMessage, writeMessage } from '../stream-io.js'
 import { InvalidMessageError, RemoteRefusedError } from '../errors.js'
+import { crashPoint } from '../../faults.js'
 
 /** Field limits of an inbound Request, and of the Response to ours (the fuzz tests use them too). */
 export const REQUEST_LIMITS = { push: { entries: MAX_ENTRIES }, pull: { namespaces: MAX_NAMESPACES } }
@@ -52,6 +53,8 @@ export class InventoryService implements Startable, Inventory {
         res = { status: Status.OK, message: '', verdicts: [], batch: await handler.onPull(from, req.pull!) }
       }
       await writeMessage(lp, Response, res, signal)
+      // failure tests: the receiver dies right after it acknowledged a push (verdicts sent)
+      if (req.push != null && handler != null) crashPoint('ack.sent')
       await stream.close({ signal })
     } catch (err: any) {
       this.log('inventory stream from %p failed: %s', connection.remotePeer, err.message)
