@@ -16,11 +16,11 @@ import { cleanupAll, sleep, startServe } from '../fixtures/cli.js'
 import { op, serveNode, type ClusterNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
-import { dataPath, flipBit, hashesTo, storeFiles } from '../fixtures/damage.js'
-import { stat } from 'node:fs/promises'
+import { dataPath, flipBit } from '../fixtures/damage.js'
 import { itExtended } from './harness/tier.js'
 import { clog, longOp, makeMesh, notRun, tmpFile, unclog, type Mesh } from './harness/nightly.js'
 import { cont, kill9, pause } from './harness/processes.js'
+import { HashTracker } from './harness/store-watcher.js'
 import {
   assertInvariants, checkCluster, checkLiveness, checkNoFork, checkResources, checkSignatures, holdings, resources, waitConverged
 } from './harness/invariants.js'
@@ -86,7 +86,7 @@ describe('reliability P4: soak', function () {
           if (!down.has(n) && !paused.has(n)) found.push(...p)
         }
         for (const n of nodes) {
-          const bad = (await i1.get(n)!.newlyFailing()).filter(name => !damaged.get(n)!.has(name))
+          const bad = (await i1.get(n)!.newlyFailing()).map(f => f.name).filter(name => !damaged.get(n)!.has(name))
           found.push(...bad.map(b => `I1 ${n.name}: ${b} does not hash to its name`))
         }
         const all = await Promise.all(live.map(async n => ({ name: n.name, docs: await holdings(n).catch(() => new Map()) })))
@@ -176,26 +176,3 @@ describe('reliability P4: soak', function () {
   })
 })
 
-/**
- * I1 in a long run: each check hashes only the files that are new or changed (size, mtime) since
- * the last one, so a check does not grow with the store (the store watcher's rule, at the
- * checker's cadence).
- */
-class HashTracker {
-  private readonly seen = new Map<string, string>()
-  constructor (private readonly home: string) {}
-
-  async newlyFailing (): Promise<string[]> {
-    const bad: string[] = []
-    for (const f of await storeFiles(this.home).catch(() => [])) {
-      const st = await stat(f.path).catch(() => null)
-      if (st == null || !st.isFile()) continue
-      const stamp = `${st.size}:${st.mtimeMs}`
-      if (this.seen.get(f.path) === stamp) continue
-      this.seen.set(f.path, stamp)
-      // a file removed between stat and hash (repair, quarantine) is not a failure
-      if (!await hashesTo(f.path, f.name) && await stat(f.path).then(() => true, () => false)) bad.push(f.name)
-    }
-    return bad
-  }
-}

@@ -16,18 +16,11 @@ import { resolveHome } from '../../../src/home/paths.js'
 import { Site } from '../../../src/site.js'
 import { QuireNode } from '../../../src/node/quire-node.js'
 import { OPERATIONS } from '../../../src/ops/index.js'
-import { freePort } from '../../fixtures/cli.js'
+import { freePort, type InitNode } from '../../fixtures/cli.js'
 import type { ClusterNode } from '../../fixtures/cluster.js'
 
-export interface InProcNode {
-  name: string
-  /** the home directory (HOME) */
-  home: string
-  ip: string
-  port: number
-  peerId: string
-  /** /ip4/IP/tcp/PORT/p2p/PEER_ID */
-  addr: string
+/** An in-process node: the same addressing as a CLI-made node (InitNode), and its QuireNode while it runs. */
+export interface InProcNode extends Pick<InitNode, 'name' | 'home' | 'ip' | 'port' | 'peerId' | 'addr'> {
   /** set while the node runs */
   node?: QuireNode
 }

@@ -16,13 +16,14 @@ export class StoreWatcher {
   readonly violations: StoreViolation[] = []
   /** files checked and found whole (a file counts once per distinct size/mtime) */
   checked = 0
-  private readonly seen = new Map<string, string>()
+  private readonly tracker: HashTracker
   private stopped = false
   private watcher: FSWatcher | null = null
   private readonly loop: Promise<void>
   private wake: (() => void) | null = null
 
   constructor (readonly home: string) {
+    this.tracker = new HashTracker(home)
     try {
       this.watcher = watch(filesDir(home), { recursive: true }, () => { this.wake?.() })
       this.watcher.on('error', () => {})
@@ -39,21 +40,8 @@ export class StoreWatcher {
   }
 
   private async scan (): Promise<void> {
-    for (const f of await storeFiles(this.home).catch(() => [])) {
-      const st = await stat(f.path).catch(() => null)
-      if (st == null || !st.isFile()) continue
-      const stamp = `${st.size}:${st.mtimeMs}`
-      if (this.seen.get(f.path) === stamp) continue
-      this.seen.set(f.path, stamp)
-      let ok: boolean
-      try { ok = await hashesTo(f.path, f.name) } catch { ok = false }
-      // a file removed between stat and hash (repair, quarantine) is not a violation
-      if (!ok && await stat(f.path).then(() => true, () => false)) {
-        this.violations.push({ name: f.name, path: f.path, size: st.size, seenAt: new Date().toISOString() })
-      } else if (ok) {
-        this.checked++
-      }
-    }
+    for (const v of await this.tracker.newlyFailing()) this.violations.push({ ...v, seenAt: new Date().toISOString() })
+    this.checked = this.tracker.whole
   }
 
   /** Stop watching (after one last scan) and return every violation seen. */
@@ -66,5 +54,33 @@ export class StoreWatcher {
       await this.scan()
     }
     return this.violations
+  }
+}
+
+/**
+ * Hashes the files under final names that are new or changed (size, mtime) since its last call, so
+ * a check does not grow with the store: the store watcher's rule, and the soak's at its cadence.
+ */
+export class HashTracker {
+  /** files found whole so far (a file counts once per distinct size/mtime) */
+  whole = 0
+  private readonly seen = new Map<string, string>()
+  constructor (private readonly home: string) {}
+
+  async newlyFailing (): Promise<Array<{ name: string, path: string, size: number }>> {
+    const bad: Array<{ name: string, path: string, size: number }> = []
+    for (const f of await storeFiles(this.home).catch(() => [])) {
+      const st = await stat(f.path).catch(() => null)
+      if (st == null || !st.isFile()) continue
+      const stamp = `${st.size}:${st.mtimeMs}`
+      if (this.seen.get(f.path) === stamp) continue
+      this.seen.set(f.path, stamp)
+      let ok: boolean
+      try { ok = await hashesTo(f.path, f.name) } catch { ok = false }
+      // a file removed between stat and hash (repair, quarantine) is not a violation
+      if (ok) this.whole++
+      else if (await stat(f.path).then(() => true, () => false)) bad.push({ name: f.name, path: f.path, size: st.size })
+    }
+    return bad
   }
 }
