@@ -32,11 +32,12 @@ const MiB = 1 << 20
 const DATA_ROW = { replicate: true, datareplicate: true }
 
 const proxies: FaultProxy[] = []
-afterEach(async function () {
+/** Run after each case of every describe below (a root-level hook would run after every test of the whole suite). */
+async function cleanUp (): Promise<void> {
   await stopHosts()
   await Promise.all(proxies.splice(0).map(async p => { await p.close().catch(() => {}) }))
   await cleanupAll()
-})
+}
 
 /** Put a document with `size` seeded bytes of data at `v`; returns its data CID. */
 async function putData (v: ClusterNode, id: string, size: number, seed: number): Promise<string> {
@@ -71,6 +72,7 @@ function sampler (fn: () => Promise<number>, ms: number): { max: () => number, s
 }
 
 describe('reliability S7–S9: abusive listed peers', function () {
+  afterEach(cleanUp)
   this.timeout(180_000)
 
   it(`S9 fetch-flood: 100 parallel requests for one ${scale(16, 1024)} MiB file are capped per peer (${file.MAX_SERVING_PER_PEER}) and in all (${file.MAX_SERVING_TOTAL}); the rest get BUSY or a stream-cap reset; a partner still replicates`, async function () {

@@ -129,13 +129,15 @@ function typed (t: Target, r: ProbeResult): string | null {
 }
 
 let evil: EvilPeer | undefined
-afterEach(async function () {
+/** Run after each case of every describe below (a root-level hook would run after every test of the whole suite). */
+async function cleanUp (): Promise<void> {
   await evil?.stop().catch(() => {})
   evil = undefined
   await cleanupAll()
-})
+}
 
 describe('reliability S6: malformed frames', function () {
+  afterEach(cleanUp)
   this.timeout(180_000)
 
   it(`S6 malformed-frames: ${CANNED.length} canned cases × 3 protocols, a slow frame per protocol, then ${scale(150, 5000)} fast-check mutants per protocol`, async function () {

@@ -25,13 +25,15 @@ const strangerIp = loopbackRange(100, 199, { subnet: 2 })
 
 const hosts: Host[] = []
 const evils: EvilPeer[] = []
-afterEach(async function () {
+/** Run after each case of every describe below (a root-level hook would run after every test of the whole suite). */
+async function cleanUp (): Promise<void> {
   await Promise.all(hosts.splice(0).map(async h => { await Promise.resolve(h.stop()).catch(() => {}) }))
   await Promise.all(evils.splice(0).map(async e => await e.stop().catch(() => {})))
   await cleanupAll()
-})
+}
 
 describe('reliability S1–S2: strangers at the gate', function () {
+  afterEach(cleanUp)
   this.timeout(120_000)
 
   it('S1 untrusted-dial: 100 dials (paced 4/s) by an unlisted peer, every Quire protocol tried, all closed at the gate, 0 handler calls, peer store flat', async function () {

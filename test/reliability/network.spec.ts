@@ -49,12 +49,14 @@ async function revs (nodes: ClusterNode[], id: string): Promise<string[]> {
   return await Promise.all(nodes.map(async n => { const d = (await holdings(n)).get(id); return `${n.name}:${d?.rev}:${d?.record}` }))
 }
 
-afterEach(async () => {
+/** Run after each case of every describe below (a root-level hook would run after every test of the whole suite). */
+async function cleanUp (): Promise<void> {
   for (const p of proxies.splice(0)) await p.close()
   await cleanupAll()
-})
+}
 
 describe('N7 home-unreachable: the home blackholed during quire update', function () {
+  afterEach(cleanUp)
   this.timeout(120_000)
 
   it('update exits 3 with one line (home unreachable) in ≤ 15 s; no node\'s (id, rev) changes, during the partition or after the heal', async function () {
@@ -109,6 +111,7 @@ function showUpdate (u: UpdateOutcome): string {
 }
 
 describe('N5 pause-home: SIGSTOP the home while 5 updaters want its lock', function () {
+  afterEach(cleanUp)
   this.timeout(180_000)
 
   it('5 updaters fail "home unreachable" within the lock timeout (≤ 15 s); after SIGCONT each granted lock commits once, revs gap-free, no stale lease honoured', async function () {
@@ -178,6 +181,7 @@ describe('N5 pause-home: SIGSTOP the home while 5 updaters want its lock', funct
 })
 
 describe('R7 peer-removed-mid-stream: quire peer rm while that peer streams a 256 MiB file to us', function () {
+  afterEach(cleanUp)
   this.timeout(180_000)
 
   it('the stream stops within 1 s, no partial is promoted, and the removed peer cannot reconnect', async function () {
@@ -277,6 +281,7 @@ function n1Model (): NetworkModel {
 interface Link { a: string, b: string, proxy: FaultProxy }
 
 describe('N1 partition-heal: 4 nodes (worked example plus a hub), random partitions while updates flow', function () {
+  afterEach(cleanUp)
   this.timeout(240_000)
   const DT = 5
   const WINDOW_MS = scale(30_000, 600_000)
