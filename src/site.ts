@@ -51,6 +51,8 @@ export class Site {
   recoveringSince: string | null = null
   /** opened for `audit` without a node: a missing file store is reported, not refused */
   diagnosing = false
+  /** the change-log position recorded at the last close: it only grows (Db.readHighWater) */
+  private highWater = 0
 
   private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable, docs: Documents, blobs: Blobs) {
     this.paths = paths
@@ -135,6 +137,10 @@ export class Site {
         // pull everything again from the start: the data files we lost come back with it
         for (const row of site.peers.list()) await site.cursors.dropPull(row.peerId)
       }
+      site.highWater = await db.readHighWater()
+      if (opts.verify === true && opts.recover !== true && site.docs.lastSeq < site.highWater) {
+        throw new StoreError(`store ${paths.db} is damaged (it ended at change ${site.highWater} when last closed, it now ends at ${site.docs.lastSeq}: its log lost acknowledged writes): restore it from a backup, or move it aside and rebuild it from partners with "quire serve --recover"`, 'store-corrupt')
+      }
       site.recoveringSince = await db.recoveringSince()
       site.diagnosing = opts.diagnose === true && opts.recover !== true
       return site
@@ -154,7 +160,15 @@ export class Site {
   }
 
   async close (): Promise<void> {
-    await this.db.close()
+    // never lowered: an offline command on a damaged store must not erase the evidence
+    try {
+      if (this.docs.lastSeq > this.highWater) await this.db.writeHighWater(this.docs.lastSeq)
+    } catch (err: any) {
+      // a store renamed away under the node (it is stopping for that): nothing left to guard
+      if (err.code !== 'ENOENT') throw err
+    } finally {
+      await this.db.close()
+    }
   }
 }
 

@@ -1,12 +1,24 @@
 import { Level } from 'level'
 import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { StoreError } from '../errors.js'
+import { writeFileAtomic } from '../home/atomic-write.js'
 
 /**
  * The node's LevelDB: one database, one sublevel per concern. The schema version is recorded at
  * `init`; a node refuses to open a store written by a newer Quire, so downgrades cannot corrupt it.
  */
 export const SCHEMA_VERSION = 1
+
+/**
+ * The highest change-log position the database held when it was last closed, kept beside LevelDB
+ * in a file of its own. LevelDB drops a damaged tail of its write-ahead log on open without a word
+ * (paranoid checks are off and classic-level cannot turn them on), so a flipped or cut .log would
+ * otherwise start a node without its newest acknowledged writes (battery C7). LevelDB ignores
+ * files whose names it does not use.
+ */
+const HIGH_WATER_FILE = 'QUIRE-HIGH-WATER'
 
 
 export interface StoreMeta {
@@ -119,6 +131,20 @@ export class Db {
 
   async endRecovery (): Promise<void> {
     await this.meta.del('recovering', { sync: true })
+  }
+
+  /** The change-log position recorded at the last close (0 if none was). */
+  async readHighWater (): Promise<number> {
+    try {
+      return Number.parseInt(await readFile(join(this.path, HIGH_WATER_FILE), 'utf8'), 10) || 0
+    } catch (err: any) {
+      if (err.code === 'ENOENT') return 0
+      throw err
+    }
+  }
+
+  async writeHighWater (seq: number): Promise<void> {
+    await writeFileAtomic(join(this.path, HIGH_WATER_FILE), String(seq))
   }
 
   async close (): Promise<void> {
