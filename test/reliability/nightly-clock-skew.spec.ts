@@ -16,8 +16,8 @@ import { join } from 'node:path'
 import { cleanupAll, makeHome } from '../fixtures/cli.js'
 import { addPeer, op, serveNode, type ClusterNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
-import { itExtended } from './harness/tier.js'
-import { notRun, tmpFile, initNodes } from './harness/nightly.js'
+import { itExtended, notRun } from './harness/tier.js'
+import { tmpFile, initNodes } from './harness/nightly.js'
 import { assertInvariants, checkCluster, waitConverged } from './harness/invariants.js'
 
 const ip = loopbackRange(160, 169, { subnet: 5 })

@@ -20,8 +20,8 @@ import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
 import { cidOf, dataPath, filesDir, hashesTo, stagedFiles } from '../fixtures/damage.js'
-import { itExtended } from './harness/tier.js'
-import { notRun, tmpFile, initNodes } from './harness/nightly.js'
+import { itExtended, notRun } from './harness/tier.js'
+import { tmpFile, initNodes } from './harness/nightly.js'
 import { stagingBytes } from './harness/invariants.js'
 
 const ip = loopbackRange(70, 79, { subnet: 5 })

@@ -1,8 +1,8 @@
 /**
- * Pieces shared by the nightly (N tier) cases of the battery: cases that cannot run here and say
- * why, a delay link (the fault proxy has no delay on this branch), clogging a fault proxy, a mesh
- * of nodes whose every directed link runs through its own proxy, and seeding documents through
- * the local API.
+ * Pieces shared by the nightly (N tier) cases of the battery: a delay link (with random
+ * per-connection resets, which the fault proxy does not do), clogging a fault proxy, a mesh of
+ * nodes whose every directed link runs through its own proxy, and seeding documents through the
+ * local API.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { writeFile } from 'node:fs/promises'
@@ -10,12 +10,6 @@ import { join } from 'node:path'
 import { api, initNode, makeHome, quireOk } from '../../fixtures/cli.js'
 import { FaultProxy } from '../../fixtures/fault-proxy.js'
 import type { ClusterNode } from '../../fixtures/cluster.js'
-
-/** A battery row that is not run here: listed as pending with the reason, and printed. */
-export function notRun (title: string, reason: string): Mocha.Test {
-  console.log(`      (not run: "${title}": ${reason})`)
-  return it.skip(`[not run: ${reason}] ${title}`)
-}
 
 /** A clogged link passes 1 byte a second each way: connections stay up, nothing useful moves. */
 export function clog (p: FaultProxy): void {

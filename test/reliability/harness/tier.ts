@@ -12,7 +12,11 @@ export function scale<T> (quick: T, extended: T): T {
 
 /** `it` for an N-tier case: run under QUIRE_TIER=extended, otherwise listed as pending with the reason. */
 export function itExtended (title: string, fn: Mocha.Func): Mocha.Test {
-  if (EXTENDED) return it(title, fn)
-  console.log(`      (not run: "${title}" is N tier; run it with QUIRE_TIER=extended)`)
-  return it.skip(`[N tier, QUIRE_TIER=extended] ${title}`)
+  return EXTENDED ? it(title, fn) : notRun(title, 'N tier: run it with QUIRE_TIER=extended')
+}
+
+/** A battery case that is not run here: listed as pending with the reason, and printed. */
+export function notRun (title: string, reason: string): Mocha.Test {
+  console.log(`      (not run: "${title}": ${reason})`)
+  return it.skip(`[not run: ${reason}] ${title}`)
 }
