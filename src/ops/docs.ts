@@ -32,8 +32,10 @@ export async function viewDoc (ctx: OpContext, e: DocEntry): Promise<DocView> {
   }
 }
 
-function requirePath (value: unknown, what: string): string {
+/** A file path from the CLI or the API: a non-empty string without NUL (node refuses those). */
+export function requirePath (value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new InputError(`${what} needs a file path`, 'usage')
+  if (value.includes('\0')) throw new InputError(`${what}: a file path cannot contain a NUL character`, 'usage')
   return value
 }
 
@@ -141,6 +143,8 @@ export const get: Operation<GetArgs, DocView> = {
     const id = parseDocId(args.id)
     const entry = await ctx.site.docs.get(id)
     if (entry == null) throw new NotFoundError(`no document ${id}`)
+    if (args.metaOut != null) requirePath(args.metaOut, '--meta-out')
+    if (args.dataOut != null) requirePath(args.dataOut, '--data-out')
     if (args.metaOut != null) {
       const bytes = await ctx.site.docs.metadata(entry.meta)
       if (bytes == null) throw new StoreError(`metadata of ${id} is missing from the store`, 'metadata-missing')

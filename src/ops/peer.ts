@@ -66,12 +66,19 @@ function parseTarget (target: string, self: string): { peerId: string, addrs: st
   return { peerId: parsePeerId(peerId, self), addrs: [addr] }
 }
 
+/** `addrs` from the API's JSON: a list of address strings, or nothing (found by the P1 API fuzz). */
+function addrList (value: unknown): string[] {
+  if (value == null) return []
+  if (!Array.isArray(value) || !value.every(a => typeof a === 'string')) throw new InputError('addrs must be a list of address strings', 'usage')
+  return value
+}
+
 export const peerAdd: Operation<PeerAddArgs, PeerView> = {
   offline: true,
   async run (ctx, args) {
     const { peerId, addrs } = parseTarget(args.target, ctx.site.peerId)
     const row = newPeerRow(peerId)
-    row.addrs = parseAddrsFor(peerId, [...addrs, ...(args.addrs ?? [])])
+    row.addrs = parseAddrsFor(peerId, [...addrs, ...addrList(args.addrs)])
     applyFlags(row, args)
     return await viewOf(ctx, await ctx.site.peers.add(row))
   }
@@ -81,8 +88,9 @@ export const peerSet: Operation<PeerSetArgs, PeerView> = {
   offline: true,
   async run (ctx, args) {
     const peerId = parsePeerId(String(args.peerId ?? ''), ctx.site.peerId)
-    if (args.clearAddrs === true && (args.addrs?.length ?? 0) > 0) throw new InputError('--addr and --accept-only together: choose one')
-    const addrs = args.addrs != null && args.addrs.length > 0 ? parseAddrsFor(peerId, args.addrs) : undefined
+    const given = addrList(args.addrs)
+    if (args.clearAddrs === true && given.length > 0) throw new InputError('--addr and --accept-only together: choose one')
+    const addrs = given.length > 0 ? parseAddrsFor(peerId, given) : undefined
     const row = await ctx.site.peers.update(peerId, row => {
       if (addrs != null) row.addrs = addrs
       if (args.clearAddrs === true) row.addrs = []

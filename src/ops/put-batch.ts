@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import parallel from 'it-parallel'
 import type { Operation, OpContext } from './context.js'
-import { readMetadataFile, storeDataFile } from './docs.js'
+import { readMetadataFile, requirePath, storeDataFile } from './docs.js'
 import { insertDocuments, type NewDoc } from '../store/commit.js'
 import { parseDocId } from '../model/doc-id.js'
 import { InputError, toQuireError } from '../errors.js'
@@ -91,8 +91,7 @@ async function storeChunk (ctx: OpContext, lines: Line[], result: BatchResult): 
 export const putBatch: Operation<{ file: string }, BatchResult> = {
   offline: true,
   async run (ctx, args) {
-    if (typeof args.file !== 'string' || args.file === '') throw new InputError('--batch needs a file path', 'usage')
-    const input = createReadStream(args.file)
+    const input = createReadStream(requirePath(args.file, '--batch'))
     const opened = new Promise<void>((resolve, reject) => {
       input.once('open', () => resolve())
       input.once('error', (err: any) => reject(new InputError(`cannot read batch file ${args.file}: ${err.code ?? err.message}`, 'bad-file')))
