@@ -5,6 +5,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import type { ComponentLogger, ConnectionGater, PrivateKey } from '@libp2p/interface'
+import { IDLE_TIMEOUT_MS } from '../protocols/file/constants.js'
 
 /**
  * A stranger's half-open connection is dropped after this long (S2 in the reliability battery:
@@ -21,7 +22,7 @@ export const DIAL_TIMEOUT_MS = 10_000
  * passes, which the pinging side also takes for a dead link. Both now judge a link dead after as
  * long without an answer as a transfer without a byte (protocols/file IDLE_TIMEOUT_MS).
  */
-export const PING_TIMEOUT_MIN_MS = 30_000
+export const PING_TIMEOUT_MIN_MS = IDLE_TIMEOUT_MS
 /**
  * Pings go every 10 s, so up to three may be in flight on a slow link; libp2p's ping allows one
  * stream each way, and a second one was refused — a refusal the pinging side also took for a dead

@@ -25,12 +25,12 @@ import { MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES, TARGET_BATCH_BYTES } from '../pr
 import type { Want } from '../store/documents.js'
 import type { PartnerLinks } from './partners.js'
 import type { ReplicationStats } from './stats.js'
-import { MIN_BLOCK_SIZE, blockListCid } from '../model/blocks.js'
+import { MIN_BLOCK_SIZE } from '../model/blocks.js'
 import type { WantedFile } from './receiver.js'
 import { parseCid } from '../model/cids.js'
 import { RemoteRefusedError } from '../protocols/errors.js'
 import { receiveFile } from './receive-file.js'
-import { hashFile } from '../store/audit.js'
+import { adoptStored } from '../store/audit.js'
 
 export const MAX_FETCHES = 4
 export const MAX_FETCHES_PER_PEER = 2
@@ -263,14 +263,12 @@ export class Fetcher {
    */
   private async adopt (cidText: string): Promise<void> {
     if ((await this.site.blobs.get(cidText)) == null) {
-      const cid = parseCid(cidText)
-      const hashed = await hashFile(this.site, cid)
+      const hashed = await adoptStored(this.site, parseCid(cidText))
       if (!hashed.ok) {
         await this.site.blobs.markDamaged(cidText, 'hash-mismatch', hashed.size)
         // not the source's fault (no file-mismatch code: that would drop the source): fetch it again
         throw new Error(`the stored ${cidText} does not hash to its name; fetching it again`)
       }
-      await this.site.blobs.noteStored([{ cid, size: hashed.size, blocks: blockListCid(hashed.blockList), blockList: hashed.blockList }])
     }
     await this.site.files.discardStaged(cidText)
   }

@@ -12,13 +12,15 @@ import type { FileHandler, FileRange, OpenResult, RepairProof } from '../protoco
 import { FileStatus } from '../protocols/file/index.js'
 import { mayServeData } from '../model/sending-policy.js'
 import { createHash } from 'node:crypto'
-import { blockCount, blockDigest, blockListCid, blockSize } from '../model/blocks.js'
+import { blockCount, blockDigest, blockSize } from '../model/blocks.js'
 import { RecordError, verifyRevision } from '../model/record.js'
-import { hashFile } from '../store/audit.js'
+import { adoptStored } from '../store/audit.js'
 import type { ReplicationStats } from './stats.js'
 
 /** Largest copy hashed whole before a repair is answered (~0.3 s at 1.7 GB/s). */
 export const REPAIR_PRECHECK_MAX_BYTES = 512 * 1024 * 1024
+/** The answer for a copy this node holds but found damaged (quarantined: never served as good). */
+const DAMAGED = { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' } as const
 
 export class DamagedFileError extends Error {
   static readonly name = 'DamagedFileError'
@@ -37,7 +39,7 @@ export function fileServer (site: Site, stats: ReplicationStats, onDamaged: (cid
         : mayServeData(site.peerId, site.peers.get(from), await site.docs.docsForCid(key))
       if (!eligible) return { status: FileStatus.NOT_ELIGIBLE, message: 'not eligible for this file' }
       // quarantine: a copy found damaged is never served as good
-      if (site.blobs.isDamaged(key)) return { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' }
+      if (site.blobs.isDamaged(key)) return DAMAGED
       const st = await site.files.stat(cid)
       if (st == null) return { status: FileStatus.NOT_FOUND, message: 'not stored here' }
       const info = await site.blobs.get(key)
@@ -46,7 +48,6 @@ export function fileServer (site: Site, stats: ReplicationStats, onDamaged: (cid
         await site.blobs.markDamaged(key, reason, size)
         onDamaged(key)
       }
-      const DAMAGED = { status: FileStatus.DAMAGED, message: 'this node\'s copy is damaged' } as const
       if (st.size !== size) {
         await quarantine(st.size < size ? 'truncated' : 'hash-mismatch')
         return DAMAGED
@@ -110,10 +111,8 @@ export function fileServer (site: Site, stats: ReplicationStats, onDamaged: (cid
 async function blockListOf (site: Site, cid: CID, size: number): Promise<Uint8Array | null> {
   const known = await site.blobs.blockList(cid.toString())
   if (known != null && known.byteLength === blockCount(size) * 32) return known
-  const hashed = await hashFile(site, cid)
-  if (!hashed.ok) return null
-  await site.blobs.noteStored([{ cid, size: hashed.size, blocks: blockListCid(hashed.blockList), blockList: hashed.blockList }])
-  return hashed.blockList
+  const hashed = await adoptStored(site, cid)
+  return hashed.ok ? hashed.blockList : null
 }
 
 /**

@@ -14,6 +14,8 @@ import { entryBytes, entryFor } from './entries.js'
 
 /** Changes examined per Pull at most, sent or not. */
 export const MAX_SCAN = 10_000
+/** Documents whose entries are read at once (see answerPull). */
+const READ_SLICE = 64
 
 export async function answerPull (site: Site, from: string, pull: Pull): Promise<Batch> {
   const meta = await site.db.readMeta()
@@ -31,27 +33,30 @@ export async function answerPull (site: Site, from: string, pull: Pull): Promise
   let full = false
   const subs = pull.namespaces
   if (row != null) {
+    const decide = pull.recovering ? recoveryDecision : sendDecision
     scan: while (!full) {
       const changes = await site.docs.changesSince(upTo, Math.min(1000, MAX_SCAN - (upTo - since)))
       if (changes.length === 0) break
       const docs = await site.docs.getMany(changes.map(c => c.id))
-      const decide = pull.recovering ? recoveryDecision : sendDecision
-      // the records and metadata of a whole scan are read at once, not one get after another: each
-      // read is a trip to LevelDB's threads, and a thousand in a row left this node mostly idle
-      const built = await Promise.all(docs.map(async doc =>
-        doc != null && (subs.length === 0 || subs.includes(namespaceOf(doc.id))) ? await entryFor(site.docs, site.peerId, row, doc, decide) : null))
-      for (const [i, change] of changes.entries()) {
-        const entry = built[i]
-        if (entry != null) {
-          if (entries.length >= limit || (entries.length > 0 && bytes + entryBytes(entry) > TARGET_MESSAGE_BYTES)) {
-            full = true
-            break scan
+      // records and metadata are read a slice at a time, concurrently within it: one LevelDB get
+      // after another left this node mostly idle, and a whole scan at once could hold a thousand
+      // metadata blobs (up to 4 MiB each) for a batch that fills after a few
+      for (let at = 0; at < changes.length; at += READ_SLICE) {
+        const built = await Promise.all(docs.slice(at, at + READ_SLICE).map(async doc =>
+          doc != null && (subs.length === 0 || subs.includes(namespaceOf(doc.id))) ? await entryFor(site.docs, site.peerId, row, doc, decide) : null))
+        for (const [j, entry] of built.entries()) {
+          const change = changes[at + j]
+          if (entry != null) {
+            if (entries.length >= limit || (entries.length > 0 && bytes + entryBytes(entry) > TARGET_MESSAGE_BYTES)) {
+              full = true
+              break scan
+            }
+            entry.seq = BigInt(change.seq)
+            entries.push(entry)
+            bytes += entryBytes(entry)
           }
-          entry.seq = BigInt(change.seq)
-          entries.push(entry)
-          bytes += entryBytes(entry)
+          upTo = change.seq
         }
-        upTo = change.seq
       }
       if (changes.length < 1000 || upTo - since >= MAX_SCAN) break
     }

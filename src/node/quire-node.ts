@@ -109,8 +109,8 @@ export class QuireNode {
       gater,
       logger,
       services: {
-        inventory: inventory({ handler: inventoryHandler, onInbound, ...(streamTimeout != null ? { timeout: streamTimeout } : {}) }),
-        file: fileTransfer({ handler: fileHandler, onInbound, ...(streamTimeout != null ? { idleTimeout: streamTimeout } : {}) }),
+        inventory: inventory({ handler: inventoryHandler, onInbound, timeout: streamTimeout }),
+        file: fileTransfer({ handler: fileHandler, onInbound, idleTimeout: streamTimeout }),
         lock: lockService({ handler: lockHandler, onInbound })
       }
     })

@@ -20,7 +20,9 @@ export const log: Operation<{ id: string }, { id: string, events: LogEvent[] }> 
     const id = parseDocId(args.id)
     const history = await ctx.site.docs.history(id)
     if (history.length === 0) throw new NotFoundError(`no document ${id}`)
-    const events: LogEvent[] = []
+    // revisions come in revision order (history keys); repairs and damage findings only have times
+    const revisions: LogEvent[] = []
+    const others: LogEvent[] = []
     const cids = new Set<string>()
     for (const h of history) {
       let verified = true
@@ -34,7 +36,7 @@ export const log: Operation<{ id: string }, { id: string, events: LogEvent[] }> 
       if (r == null) continue
       const data = r.data == null ? null : { cid: r.data.cid.toString(), size: r.data.size }
       if (data != null) cids.add(data.cid)
-      events.push({ kind: 'revision', rev: r.rev, at: h.at, committedAt: r.time, committedBy: r.home, from: h.from, ...(h.requestedBy != null ? { requestedBy: h.requestedBy } : {}), deleted: r.deleted, data, verified })
+      revisions.push({ kind: 'revision', rev: r.rev, at: h.at, committedAt: r.time, committedBy: r.home, from: h.from, ...(h.requestedBy != null ? { requestedBy: h.requestedBy } : {}), deleted: r.deleted, data, verified })
     }
     const current = ctx.site.db.sub<RepairRecord>('repairs')
     const finished = ctx.site.db.sub<RepairRecord>('repairlog')
@@ -44,10 +46,10 @@ export const log: Operation<{ id: string }, { id: string, events: LogEvent[] }> 
       const now = await current.get(cid)
       // the one in progress, if it is not already in the history
       if (now != null && !reps.some(r => r.updatedAt === now.updatedAt)) reps.push(now)
-      for (const rep of reps) events.push({ kind: 'repair', at: rep.updatedAt, cid, from: rep.from, state: rep.state, ...(rep.reason != null ? { reason: rep.reason } : {}) })
-      for (const d of await ctx.site.blobs.damageHistory(cid)) events.push({ kind: 'damage', at: d.at, cid, reason: d.reason })
+      for (const rep of reps) others.push({ kind: 'repair', at: rep.updatedAt, cid, from: rep.from, state: rep.state, ...(rep.reason != null ? { reason: rep.reason } : {}) })
+      for (const d of await ctx.site.blobs.damageHistory(cid)) others.push({ kind: 'damage', at: d.at, cid, reason: d.reason })
     }
-    return { id, events: inOrder(events) }
+    return { id, events: inOrder(revisions, others) }
   }
 }
 
@@ -56,15 +58,14 @@ export const log: Operation<{ id: string }, { id: string, events: LogEvent[] }> 
  * steps back must not reorder a document's history: battery N6); repairs and damage findings,
  * which only have times, merged in by time.
  */
-function inOrder (events: LogEvent[]): LogEvent[] {
-  const revs = events.filter(e => e.kind === 'revision').sort((a, b) => (a as { rev: number }).rev - (b as { rev: number }).rev)
-  const others = events.filter(e => e.kind !== 'revision').sort((a, b) => a.at.localeCompare(b.at))
+function inOrder (revisions: LogEvent[], others: LogEvent[]): LogEvent[] {
+  others.sort((a, b) => a.at.localeCompare(b.at))
   const out: LogEvent[] = []
   let i = 0
   let j = 0
-  while (i < revs.length || j < others.length) {
-    if (j < others.length && (i >= revs.length || others[j].at < revs[i].at)) out.push(others[j++])
-    else out.push(revs[i++])
+  while (i < revisions.length || j < others.length) {
+    if (j < others.length && (i >= revisions.length || others[j].at < revisions[i].at)) out.push(others[j++])
+    else out.push(revisions[i++])
   }
   return out
 }

@@ -69,22 +69,12 @@ export async function readMessage<T> (lp: LengthPrefixedStream<Stream>, codec: C
 
 /** Decode one frame's message: the value, or InvalidMessageError whatever the bytes (the fuzz target). */
 export function decodeMessage<T> (codec: Codec<T>, frame: Uint8Array | Uint8ArrayList, limits?: Record<string, unknown>): T {
-  let msg: T
   try {
-    msg = codec.decode(frame, limits != null ? { limits } : undefined)
+    // strings that are not valid UTF-8 throw here too (protons-fix.ts)
+    return codec.decode(frame, limits != null ? { limits } : undefined)
   } catch (err: any) {
     throw new InvalidMessageError(`cannot decode message: ${err.message}`)
   }
-  // protobuf strings are UTF-8, but the generated decoder turns invalid bytes into lone surrogates:
-  // such a string is not what the peer meant, and re-encoded it becomes other bytes (found by P1)
-  if (!stringsWellFormed(msg)) throw new InvalidMessageError('cannot decode message: a string field is not valid UTF-8')
-  return msg
-}
-
-function stringsWellFormed (v: unknown): boolean {
-  if (typeof v === 'string') return v.isWellFormed()
-  if (v == null || typeof v !== 'object' || v instanceof Uint8Array) return true
-  return Object.values(v).every(stringsWellFormed)
 }
 
 export async function writeMessage<T> (lp: LengthPrefixedStream<Stream>, codec: Codec<T>, msg: T, signal: AbortSignal): Promise<void> {

@@ -79,6 +79,16 @@ export async function hashFile (site: Site, cid: CID, throttle?: Throttle, signa
   return { ok: rawCidFromDigest(digest).equals(cid), size, blockList: blocks }
 }
 
+/**
+ * Hash a file found under its final name and, if it matches its CID, index it (size and block
+ * list): what an audit, the file server and the fetcher do with a file the index lacks.
+ */
+export async function adoptStored (site: Site, cid: CID, throttle?: Throttle, signal?: AbortSignal): Promise<{ ok: boolean, size: number, blockList: Uint8Array }> {
+  const hashed = await hashFile(site, cid, throttle, signal)
+  if (hashed.ok) await site.blobs.noteStored([{ cid, size: hashed.size, blocks: blockListCid(hashed.blockList), blockList: hashed.blockList }])
+  return hashed
+}
+
 /** Does a stored file hash to its CID? One SHA-256 pass: the audit needs no block list. */
 async function matchesCid (site: Site, cid: CID, throttle?: Throttle, signal?: AbortSignal): Promise<boolean> {
   const whole = createHash('sha256')
@@ -135,9 +145,8 @@ export async function audit (site: Site, opts: AuditOptions = {}): Promise<Audit
   for await (const name of site.files.list()) {
     if ((await site.blobs.get(name)) != null) continue
     const cid = parseFileName(name)
-    const hashed = cid != null && await site.docs.isReferenced(name) ? await hashFile(site, cid, throttle, opts.signal) : null
-    if (cid != null && hashed?.ok === true) {
-      await site.blobs.noteStored([{ cid, size: hashed.size, blocks: blockListCid(hashed.blockList), blockList: hashed.blockList }])
+    const hashed = cid != null && await site.docs.isReferenced(name) ? await adoptStored(site, cid, throttle, opts.signal) : null
+    if (hashed?.ok === true) {
       report.adopted.push(name)
     } else {
       report.unknown.push(name)

@@ -103,7 +103,7 @@ export class Db {
    * decompress or parse stops the start here, in one line. Raw bytes, no cache: about 1 s per
    * million small entries.
    */
-  async verify (): Promise<number> {
+  async verify (): Promise<void> {
     let n = 0
     try {
       for await (const _ of this.level.iterator({ keyEncoding: 'view', valueEncoding: 'view', fillCache: false } as any)) n++
@@ -111,7 +111,6 @@ export class Db {
       const cause = err.cause ?? err
       throw new StoreError(`store ${this.path} is damaged (${cause.message ?? err.message}, after ${n} readable entries): restore it from a backup, or move it aside and rebuild it from partners with "quire serve --recover"`, 'store-corrupt')
     }
-    return n
   }
 
   /** A new epoch, and the recovering flag on until {@link endRecovery}. */

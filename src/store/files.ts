@@ -396,7 +396,7 @@ export class FsFileStore implements FileStore {
     let names: string[]
     try {
       // a planted symlink is not followed: deleting "leftovers" through it would delete elsewhere
-      if ((await lstat(this.staging)).isSymbolicLink()) return 0
+      await refuseSymlink(this.staging)
       names = await readdir(this.staging)
     } catch {
       return 0
