@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
@@ -25,6 +25,7 @@ import { cleanupAll, initNode, quireOk, sleep, startServe, waitFor, type InitNod
 import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { prng, seedFromEnv, seededBytes } from '../fixtures/seed.js'
+import { cidOf, dataPath, stagedFiles, stagingDir } from '../fixtures/damage.js'
 
 /** This file's loopback addresses: 127.0.0.240 … 127.0.0.254 (other files use other ranges). */
 const ip = loopbackRange(240, 254, { spread: true })
@@ -43,11 +44,6 @@ const watchers = new Set<() => Promise<string[]>>()
 // ---------------------------------------------------------------------------------------------
 // seeds, bytes, CIDs
 
-/** CIDv1 raw sha2-256 of bytes in memory (multiformats' own sha256). */
-async function cidOfBytes (bytes: Uint8Array): Promise<string> {
-  return CID.createV1(raw.code, await sha256.digest(bytes)).toString()
-}
-
 /** CIDv1 raw sha2-256 of a file, streamed (node's sha256, wrapped by multiformats). */
 async function cidOfFile (path: string): Promise<{ cid: string, size: number }> {
   const h = createHash('sha256')
@@ -56,16 +52,9 @@ async function cidOfFile (path: string): Promise<{ cid: string, size: number }> 
   return { cid: CID.createV1(raw.code, Digest.create(sha256.code, h.digest())).toString(), size }
 }
 
-function finalPath (home: string, cid: string): string {
-  return join(home, 'files', cid.slice(-2), cid)
-}
-
-function stagingDir (home: string): string {
-  return join(home, 'files', '.staging')
-}
-
+/** Staged entries, sorted (damage.ts stagedFiles). */
 async function stagedNames (home: string): Promise<string[]> {
-  try { return (await readdir(stagingDir(home))).sort() } catch { return [] }
+  return (await stagedFiles(home)).sort()
 }
 
 async function sizeOf (path: string): Promise<number | null> {
@@ -180,7 +169,7 @@ async function putAt (s: Site, id: string, bytes: Buffer): Promise<Put> {
   const [meta, data] = await Promise.all([writeTmp(`${id}.meta`, `{"title": "${id}"}`), writeTmp(`${id}.data`, bytes)])
   const r = await s.served!.op('put', { id, meta, data })
   assert.equal(r.id, id)
-  return { id, cid: await cidOfBytes(bytes), size: bytes.byteLength, bytes }
+  return { id, cid: await cidOf(bytes), size: bytes.byteLength, bytes }
 }
 
 /** Put many documents at S in one `put.batch`. */
@@ -192,7 +181,7 @@ async function putBatchAt (s: Site, docs: Array<{ id: string, bytes: Buffer }>):
   }
   const r = await s.served!.op('put.batch', { file: await writeTmp(`batch-${docs[0].id}`, lines.join('\n') + '\n') })
   assert.equal(r.stored, docs.length, `put.batch stored ${r.stored} of ${docs.length}: ${JSON.stringify(r.failed)}`)
-  return await Promise.all(docs.map(async d => ({ id: d.id, cid: await cidOfBytes(d.bytes), size: d.bytes.byteLength })))
+  return await Promise.all(docs.map(async d => ({ id: d.id, cid: await cidOf(d.bytes), size: d.bytes.byteLength })))
 }
 
 /** R's view of documents: id → data {cid,size,local} (paged `ls`). */
@@ -226,7 +215,7 @@ async function waitAllLocal (R: Site, puts: Put[], timeoutMs: number): Promise<v
 async function assertStoredRight (R: Site, puts: Put[]): Promise<void> {
   const bad: string[] = []
   for (const p of puts) {
-    const path = finalPath(R.home, p.cid)
+    const path = dataPath(R.home, p.cid)
     const size = await sizeOf(path)
     if (size == null) { bad.push(`${p.id} (${p.size} B): no file ${p.cid}`); continue }
     const got = await cidOfFile(path)
@@ -246,7 +235,7 @@ function watchFinal (R: Site, id: string, cid: string, size: number): { stop: ()
   let stopped = false
   let hashed = false
   let localSeen = false
-  const path = finalPath(R.home, cid)
+  const path = dataPath(R.home, cid)
   const files = (async () => {
     while (!stopped) {
       const s = await sizeOf(path)
@@ -296,7 +285,7 @@ async function n3 (opts: { nudge: boolean }): Promise<void> {
   console.log(`      cut offsets (MiB): ${offsets.map(o => (o / MiB).toFixed(1)).join(' ')}`)
   const bytes = seededBytes(seed, 'n3', N3_SIZE)
   const p = await pair(opts.nudge ? 'n3n' : 'n3')
-  const cid = await cidOfBytes(bytes)
+  const cid = await cidOf(bytes)
   const watch = watchFinal(p.R, 'n3.big', cid, N3_SIZE)
   const base = p.proxy.forwarded.toClient
   const started = Date.now()
@@ -320,7 +309,7 @@ async function n3 (opts: { nudge: boolean }): Promise<void> {
         const partner = st?.partners?.find((x: any) => x.peerId === p.S.peerId)
         throw new Error(`cut ${k + 1} of ${N3_CUTS} did not come within ${N3_PER_CUT_MS / 1000} s of cut ${k} (${((Date.now() - started) / 1000).toFixed(0)} s since the put): ` +
           `R did not retry the transfer. R: connected ${partner?.connected}, wanted files ${st?.counts?.wantedFiles}, transfers ${JSON.stringify(st?.transfers)}, ` +
-          `staged ${mib((await sizeOf(part)) ?? 0)}, final file ${(await sizeOf(finalPath(p.R.home, cid))) ?? 'absent'}; proxy: ${p.proxy.connections - conns} new connections, ` +
+          `staged ${mib((await sizeOf(part)) ?? 0)}, final file ${(await sizeOf(dataPath(p.R.home, cid))) ?? 'absent'}; proxy: ${p.proxy.connections - conns} new connections, ` +
           `${mib(p.proxy.forwarded.toClient - base - (cuts.at(-1)?.at ?? 0))} forwarded since the last cut; connections around the proxy: ${JSON.stringify([...p.bypass])}. (${err.message})`)
       }
       const cut = p.proxy.resetLog[k]
@@ -414,7 +403,7 @@ describe('data file transfers through a fault proxy (real quire serve processes)
     const p = await pair('c1')
     // slow enough to kill it mid-file: ~3 s for the whole file
     p.proxy.rate(16 * MiB, 'toClient')
-    const cid = await cidOfBytes(bytes)
+    const cid = await cidOf(bytes)
     const watch = watchFinal(p.R, 'c1.big', cid, SIZE)
     const put = await putAt(p.S, 'c1.big', bytes)
     const part = join(stagingDir(p.R.home), `${cid}.part`)
@@ -422,7 +411,7 @@ describe('data file transfers through a fault proxy (real quire serve processes)
     await p.R.served!.kill9()
     const kept = (await sizeOf(part)) ?? 0
     console.log(`      killed R with ${mib(staged)} staged (${mib(kept)} on disk after the kill)`)
-    assert.equal(await sizeOf(finalPath(p.R.home, cid)), null, 'nothing under the final name after the kill')
+    assert.equal(await sizeOf(dataPath(p.R.home, cid)), null, 'nothing under the final name after the kill')
     assert.ok(kept > 0, 'the staged part survived the kill')
     assert.ok((await stagedNames(p.R.home)).includes(`${cid}.blocks`), 'its block list is kept beside it')
     p.proxy.heal()

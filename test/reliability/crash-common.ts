@@ -5,12 +5,11 @@
  */
 import { join } from 'node:path'
 import { writeFile } from 'node:fs/promises'
-import { sub, withDb } from '../fixtures/cluster.js'
 import { dataPath, hashesTo, stagedFiles, storeFiles } from '../fixtures/damage.js'
 import { exists, startServe } from '../fixtures/cli.js'
-import { makeNodes, type ClusterNode } from '../fixtures/cluster.js'
+import { makeNodes, sub, withDb, type ClusterNode } from '../fixtures/cluster.js'
 
-export const KiB = 1024
+const KiB = 1024
 export const MiB = 1024 * KiB
 export const mib = (n: number): string => `${(n / MiB).toFixed(1)} MiB`
 
@@ -75,7 +74,6 @@ export async function metaFile (dir: string, name: string, body: object): Promis
   return path
 }
 
-export { stagedFiles }
 
 /**
  * Bounds for a machine shared with other test runs: a node's start-up (node.json written, API

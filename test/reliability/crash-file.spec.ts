@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { api, cleanupAll, quire, waitFor } from '../fixtures/cli.js'
 import { addPeer, op, waitConnected, type ClusterNode } from '../fixtures/cluster.js'
-import { cidOf, dataPath, hashesTo, stagingDir } from '../fixtures/damage.js'
+import { cidOf, dataPath, hashesTo, stagedFiles, stagingDir } from '../fixtures/damage.js'
 import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
@@ -22,7 +22,7 @@ import { assertInvariants, checkCluster, checkSignatures, checkStagingEmpty } fr
 import { kill9 } from './harness/processes.js'
 import { StoreWatcher } from './harness/store-watcher.js'
 import { scale } from './harness/tier.js'
-import { MiB, makeNode, mib, offlineState, outcomeOf, serveSlow, stagedFiles } from './crash-common.js'
+import { MiB, makeNode, mib, offlineState, outcomeOf, serveSlow } from './crash-common.js'
 
 const ip = loopbackRange(10, 119, { subnet: 3, spread: true })
 /** Δt of every node here, seconds: short, so that "within one Δt" is a short wait. */

@@ -7,7 +7,7 @@
  * the dialler accept-only (peer ID only), so no connection can go around the proxy.
  */
 import assert from 'node:assert/strict'
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { api, cleanupAll, quire, quireOk, sleep, waitFor, type QuireResult } from '../fixtures/cli.js'
 import { addPeer, makeNodes, op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../fixtures/cluster.js'
@@ -17,7 +17,7 @@ import { prng, seededBytes, seededRng } from '../fixtures/seed.js'
 import { closure, type NetworkModel } from '../../src/model/closure.js'
 import { newPeerRow, type PeerRow } from '../../src/model/peer-row.js'
 import { scale } from './harness/tier.js'
-import { stagingDir } from '../fixtures/damage.js'
+import { stagedFiles, stagingDir } from '../fixtures/damage.js'
 import { assertInvariants, checkCluster, checkSignatures, holdings } from './harness/invariants.js'
 import { cont, pause } from './harness/processes.js'
 import { StoreWatcher } from './harness/store-watcher.js'
@@ -246,7 +246,7 @@ describe('R7 peer-removed-mid-stream: quire peer rm while that peer streams a 25
     assert.deepEqual(violations, [], 'the store watcher saw a file that does not hash to its name')
     const got = await quire(['get', 'r7.big', '--home', r.home, '--json'])
     assert.notEqual(got.json?.data?.local, true, `R must not hold the file as local: ${got.stdout}`)
-    const staged = await readdir(stagingDir(r.home)).catch(() => [] as string[])
+    const staged = await stagedFiles(r.home)
     console.log(`      R7: staging after peer rm: ${staged.length} entries (${(await Promise.all(staged.map(async f => (await stat(join(stagingDir(r.home), f))).size))).join(', ')} bytes)`)
     assertInvariants(await checkCluster([s, r]))
     await Promise.all([s.served!.stop(), r.served!.stop()])

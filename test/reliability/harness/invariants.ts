@@ -14,7 +14,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { concat } from 'uint8arrays/concat'
 import { allDocs, sub, withDb, type ClusterNode } from '../../fixtures/cluster.js'
-import { filesFailingHash, stagingDir } from '../../fixtures/damage.js'
+import { filesFailingHash, stagedFiles, stagingDir } from '../../fixtures/damage.js'
 
 /** What a node holds of one document, as compared across nodes. */
 export interface Held { id: string, rev: number, home: string, deleted: boolean, record: string, cid: string | null, local: boolean }
@@ -109,7 +109,7 @@ export async function resources (pid: number): Promise<{ rssMiB: number, fds: nu
 export async function stagingBytes (node: ClusterNode): Promise<number> {
   let total = 0
   const dir = stagingDir(node.home)
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
+  for (const name of await stagedFiles(node.home)) {
     total += (await stat(join(dir, name)).catch(() => ({ size: 0 }))).size
   }
   return total
@@ -149,7 +149,7 @@ export async function checkLiveness (node: ClusterNode, boundMs = 2_000): Promis
 
 /** No staged leftovers once everything is done (part of C1/C3's pass criteria). */
 export async function checkStagingEmpty (node: ClusterNode): Promise<string[]> {
-  const names = await readdir(stagingDir(node.home)).catch(() => [] as string[])
+  const names = await stagedFiles(node.home)
   return names.length === 0 ? [] : [`${node.name}: staging holds ${names.length} entries: ${names.slice(0, 5).join(', ')}`]
 }
 
