@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises'
+import { mkdir, readdir, rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
@@ -8,19 +8,13 @@ import { createIdentity, loadIdentity } from './home/identity.js'
 import { Db } from './store/db.js'
 import { PeerTable } from './store/peers.js'
 import { FsFileStore } from './store/files.js'
+import type { FileStore } from './store/file-store.js'
+import { S3FileStore } from './store/s3/s3-file-store.js'
 import { Documents } from './store/documents.js'
 import { Cursors } from './store/cursors.js'
 import { Blobs } from './store/blobs.js'
 import type { PeerRow } from './model/peer-row.js'
 import { InputError, StoreError } from './errors.js'
-import { writeFileAtomic } from './home/atomic-write.js'
-
-/**
- * A marker in the file store naming the store epoch it belongs to (like Syncthing's `.stfolder`):
- * an emptied, replaced or unmounted file store has no marker, and must never read as "all files
- * were deleted".
- */
-export const FILE_STORE_MARKER = '.quire-store'
 
 export interface OpenOptions {
   /** `serve --recover`: rebuild a lost store (new epoch) instead of refusing to open */
@@ -43,7 +37,7 @@ export class Site {
   readonly peerId: string
   readonly db: Db
   readonly peers: PeerTable
-  readonly files: FsFileStore
+  readonly files: FileStore
   readonly docs: Documents
   readonly cursors: Cursors
   readonly blobs: Blobs
@@ -54,7 +48,7 @@ export class Site {
   /** the change-log position recorded at the last close: it only grows (Db.readHighWater) */
   private highWater = 0
 
-  private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable, docs: Documents, blobs: Blobs) {
+  private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable, docs: Documents, files: FileStore, blobs: Blobs) {
     this.paths = paths
     this.config = config
     this.key = key
@@ -62,17 +56,17 @@ export class Site {
     this.db = db
     this.peers = peers
     this.docs = docs
-    this.files = docs.files as FsFileStore
+    this.files = files
     this.cursors = new Cursors(db)
     this.blobs = blobs
     this.files.onStored = async refs => { await blobs.noteStored(refs) }
   }
 
-  private static async assemble (paths: HomePaths, config: Config, key: PrivateKey, db: Db): Promise<Site> {
+  private static async assemble (paths: HomePaths, config: Config, key: PrivateKey, db: Db, files: FileStore): Promise<Site> {
     const peers = await PeerTable.load(db.sub<PeerRow>('peers'), paths.peers)
     const blobs = await Blobs.open(db)
-    const docs = await Documents.open(db, new FsFileStore(paths.files, config.reserveBytes), blobs)
-    return new Site(paths, config, key, db, peers, docs, blobs)
+    const docs = await Documents.open(db, files, blobs)
+    return new Site(paths, config, key, db, peers, docs, files, blobs)
   }
 
   /** `quire init`: a new home with a new identity and empty stores. Never touches an existing home. */
@@ -82,12 +76,15 @@ export class Site {
     const key = await createIdentity(paths.key)
     const db = await Db.create(paths.db)
     try {
-      await mkdir(paths.files, { mode: 0o700 })
-      await writeMarker(paths.files, (await db.readMeta()).epoch)
       const config = { ...defaultConfig(), ...settings }
+      const files = await openFileStore(paths, config)
+      await files.create()
+      // an object store may hold another home's files under this prefix: never adopt them
+      if ((await files.readMarker()) != null) throw new StoreError(`the file store ${files.where} already belongs to a Quire home (it has a store marker): choose another bucket or prefix`, 'store-mismatch')
+      await files.writeMarker((await db.readMeta()).epoch)
       // written last: a home without config.json is an interrupted init, refused by open()
       await writeConfig(paths.config, config)
-      return await Site.assemble(paths, config, key, db)
+      return await Site.assemble(paths, config, key, db, files)
     } catch (err) {
       await db.close()
       throw err
@@ -118,20 +115,21 @@ export class Site {
     try {
       if (dbPresent && opts.verify === true) await db.verify()
       const meta = await db.readMeta()
-      const marker = await readMarker(paths.files)
+      const files = await openFileStore(paths, config)
+      const marker = await files.readMarker()
       if (opts.recover === true) {
         // a new epoch: partners see a reset store and send everything again
         const epoch = await db.beginRecovery()
-        await mkdir(paths.files, { recursive: true, mode: 0o700 })
-        await writeMarker(paths.files, epoch)
+        await files.create()
+        await files.writeMarker(epoch)
       } else if (opts.diagnose === true) {
         // reporting only: a missing file store shows up as every file missing
       } else if (marker == null) {
-        throw new StoreError(`store missing: the file store ${paths.files} is missing or was emptied (no ${FILE_STORE_MARKER}): restore it, or rebuild it from partners with "quire serve --recover"`, 'store-missing')
+        throw new StoreError(`store missing: the file store ${files.where} is missing or was emptied (no store marker): restore it, or rebuild it from partners with "quire serve --recover"`, 'store-missing')
       } else if (marker !== meta.epoch) {
-        throw new StoreError(`the file store ${paths.files} belongs to another store (epoch ${marker}, the database has ${meta.epoch}): restore the matching pair, or run "quire serve --recover"`, 'store-mismatch')
+        throw new StoreError(`the file store ${files.where} belongs to another store (epoch ${marker}, the database has ${meta.epoch}): restore the matching pair, or run "quire serve --recover"`, 'store-mismatch')
       }
-      const site = await Site.assemble(paths, config, key, db)
+      const site = await Site.assemble(paths, config, key, db, files)
       if (!dbPresent) await site.peers.restoreFromMirror()
       if (opts.recover === true) {
         // pull everything again from the start: the data files we lost come back with it
@@ -156,7 +154,7 @@ export class Site {
    * descriptors until its next new file, so only its name tells that it is gone).
    */
   async storePresent (): Promise<boolean> {
-    return (await readMarker(this.paths.files)) != null && await exists(join(this.paths.db, 'CURRENT'))
+    return (await this.files.readMarker()) != null && await exists(join(this.paths.db, 'CURRENT'))
   }
 
   async close (): Promise<void> {
@@ -193,15 +191,8 @@ async function exists (path: string): Promise<boolean> {
   }
 }
 
-async function readMarker (files: string): Promise<string | null> {
-  try {
-    const epoch = JSON.parse(await readFile(join(files, FILE_STORE_MARKER), 'utf8'))?.epoch
-    return typeof epoch === 'string' ? epoch : null
-  } catch {
-    return null
-  }
-}
-
-async function writeMarker (files: string, epoch: string): Promise<void> {
-  await writeFileAtomic(join(files, FILE_STORE_MARKER), JSON.stringify({ epoch }) + '\n', { mode: 0o600 })
+/** The file store a home's config names: the local `files/` directory, or an object store. */
+async function openFileStore (paths: HomePaths, config: Config): Promise<FileStore> {
+  if (config.objectStore != null) return await S3FileStore.open(config.objectStore)
+  return new FsFileStore(paths.files, config.reserveBytes)
 }

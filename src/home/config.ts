@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { writeFileAtomic } from './atomic-write.js'
 import { InputError, StoreError } from '../errors.js'
+import { validateObjectStore, type ObjectStoreConfig } from '../store/s3/s3-config.js'
 
 /** Free space kept on the file store's disk (see store/files.ts). */
 export const DEFAULT_RESERVE_BYTES = 128 * 1024 * 1024
@@ -29,6 +30,8 @@ export interface Config {
   auditRate: number
   /** free bytes the node keeps on the file store's disk: a file that would eat into them is refused */
   reserveBytes: number
+  /** data files on an S3-compatible object store instead of `files/` (absent: the local disk) */
+  objectStore?: ObjectStoreConfig
 }
 
 export function defaultConfig (): Config {
@@ -71,7 +74,8 @@ export function validateConfig (raw: unknown, source: string): Config {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new StoreError(`${source}: "${key}" must be a number ≥ ${min}`, 'config-invalid')
     return v
   }
-  return { listen, announce: list('announce'), interval, auditInterval: number('auditInterval', 0), auditRate: number('auditRate', 0.001), reserveBytes: number('reserveBytes', 0) }
+  const objectStore = obj.objectStore != null ? { objectStore: validateObjectStore(obj.objectStore, source) } : {}
+  return { listen, announce: list('announce'), interval, auditInterval: number('auditInterval', 0), auditRate: number('auditRate', 0.001), reserveBytes: number('reserveBytes', 0), ...objectStore }
 }
 
 export async function loadConfig (path: string): Promise<Config> {

@@ -178,8 +178,8 @@ export class QuireNode {
       this.puller.stop()
       this.pusher.stop()
       this.fetcher.stop()
-      this.log.error('store missing: %s or %s vanished: stopping', this.site.paths.files, this.site.paths.db)
-      this.onFatal(new StoreError(`store missing: the store (${this.site.paths.files} or ${this.site.paths.db}) vanished while serving; the node stopped (restore it and start again)`, 'store-missing'))
+      this.log.error('store missing: %s or %s vanished: stopping', this.site.files.where, this.site.paths.db)
+      this.onFatal(new StoreError(`store missing: the store (${this.site.files.where} or ${this.site.paths.db}) vanished while serving; the node stopped (restore it and start again)`, 'store-missing'))
       return
     }
     const since = this.site.recoveringSince

@@ -1,6 +1,6 @@
 /**
  * Receiving a data file from a partner (fetches and repairs): resumable and verified block by
- * block against the block list the signed record names (store/files.ts ResumableWrite).
+ * block against the block list the signed record names (store/file-store.ts FileWriter).
  * If a staged part of this file is already here, the transfer asks only for the rest; the first
  * request of a file also asks for its block list, checked against the record before any byte is
  * taken. A broken transfer keeps its verified prefix; a disk that fills up loses it (nothing is
@@ -10,7 +10,7 @@ import type { PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { Site } from '../site.js'
 import type { FileTransfer, RepairProof } from '../protocols/file/index.js'
-import { FileMismatchError, type BlobRef, type ResumableWrite } from '../store/files.js'
+import { FileMismatchError, type BlobRef, type FileWriter } from '../store/file-store.js'
 import { QuireError } from '../errors.js'
 
 export interface Expected { cid: CID, size: number, blocks: CID }
@@ -31,7 +31,7 @@ export class DiskFullError extends QuireError {
 
 export async function receiveFile (site: Site, client: FileTransfer, peer: PeerId, expect: Expected, opts: ReceiveOptions = {}): Promise<BlobRef> {
   const list = await site.files.stagedBlockList(expect)
-  let writer: ResumableWrite | null = list != null ? await site.files.receive(expect, list) : null
+  let writer: FileWriter | null = list != null ? await site.files.receive(expect, list) : null
   let download
   try {
     if (writer != null && writer.offset === expect.size) return await writer.finish()

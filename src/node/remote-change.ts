@@ -14,7 +14,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { QuireNode } from './quire-node.js'
 import { LockStatus, type Commit, type LockResponse } from '../protocols/lock/index.js'
-import type { BlobRef } from '../store/files.js'
+import type { BlobRef } from '../store/file-store.js'
 import { DEFAULT_LEASE_MS } from '../model/leases.js'
 import { Outcome } from '../../protocols/inventory.js'
 import { InputError, NotFoundError, OutcomeUnknownError, QuireError, UnreachableError } from '../errors.js'

@@ -15,11 +15,10 @@ import type { Site } from '../site.js'
 import type { FileTransfer } from '../protocols/file/index.js'
 import { FileStatus, type RepairProof } from '../protocols/file/index.js'
 import type { PeerId } from '@libp2p/interface'
-import { open } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { verifyRevision } from '../model/record.js'
 import { blockCount, blockDigest, blockListCid, blockSize } from '../model/blocks.js'
-import type { BlobRef } from '../store/files.js'
+import type { BlobRef } from '../store/file-store.js'
 import { receiveFile, type Expected } from './receive-file.js'
 import { parseCid } from '../model/cids.js'
 import { parsePeerId } from '../model/peer-input.js'
@@ -194,44 +193,38 @@ export class Repairer {
     const writer = await this.site.files.receive(expect, list)
     const bsize = blockSize(expect.size)
     const count = blockCount(expect.size)
+    // block by block through the store's ranged reads: a local file or an object store alike
+    const readBlock = async (i: number): Promise<Buffer> => {
+      const pieces: Uint8Array[] = []
+      for await (const chunk of this.site.files.read(expect.cid, i * bsize, Math.min(bsize, expect.size - i * bsize))) pieces.push(chunk)
+      return Buffer.concat(pieces)
+    }
+    const intact = (block: Buffer, i: number): boolean => sha256(block).equals(Buffer.from(blockDigest(list, i)))
     try {
-      const local = await open(this.site.files.pathOf(expect.cid), 'r')
-      try {
-        let i = Math.floor(writer.offset / bsize)
-        while (i < count) {
-          const len = Math.min(bsize, expect.size - i * bsize)
-          const buf = Buffer.alloc(len)
-          await local.read(buf, 0, len, i * bsize)
-          if (sha256(buf).equals(Buffer.from(blockDigest(list, i)))) {
-            await writer.write(buf)
-            i++
-            continue
-          }
-          // a run of damaged blocks: fetch just those from the partner
-          let j = i + 1
-          while (j < count) {
-            const l2 = Math.min(bsize, expect.size - j * bsize)
-            const b2 = Buffer.alloc(l2)
-            await local.read(b2, 0, l2, j * bsize)
-            if (sha256(b2).equals(Buffer.from(blockDigest(list, j)))) break
-            j++
-          }
-          const offset = i * bsize
-          const length = Math.min(expect.size, j * bsize) - offset
-          const download = await this.files.fetch(peer, expect.cid, { offset, length, proof })
-          try {
-            for await (const chunk of download.bytes) {
-              await writer.write(chunk)
-              onBytes(chunk.byteLength)
-            }
-          } catch (err) {
-            download.abort(err as Error)
-            throw err
-          }
-          i = j
+      let i = Math.floor(writer.offset / bsize)
+      while (i < count) {
+        const block = await readBlock(i)
+        if (intact(block, i)) {
+          await writer.write(block)
+          i++
+          continue
         }
-      } finally {
-        await local.close()
+        // a run of damaged blocks: fetch just those from the partner
+        let j = i + 1
+        while (j < count && !intact(await readBlock(j), j)) j++
+        const offset = i * bsize
+        const length = Math.min(expect.size, j * bsize) - offset
+        const download = await this.files.fetch(peer, expect.cid, { offset, length, proof })
+        try {
+          for await (const chunk of download.bytes) {
+            await writer.write(chunk)
+            onBytes(chunk.byteLength)
+          }
+        } catch (err) {
+          download.abort(err as Error)
+          throw err
+        }
+        i = j
       }
       return await writer.finish()
     } catch (err) {

@@ -3,7 +3,7 @@ import { open, readFile, rename, unlink } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import type { OpContext, Operation } from './context.js'
 import type { DocEntry } from '../store/documents.js'
-import { READ_CHUNK_BYTES, SMALL_PUT_BYTES, type BlobRef, type PutOptions, type StagedBatch } from '../store/files.js'
+import { READ_CHUNK_BYTES, SMALL_PUT_BYTES, type BlobRef, type FileBatch, type PutOptions } from '../store/file-store.js'
 import { changeDocument, checkMetadataSize, insertDocuments } from '../store/commit.js'
 import { parseDocId, parseNamespace } from '../model/doc-id.js'
 import { parseCid, rawCidFromDigest } from '../model/cids.js'
@@ -54,7 +54,7 @@ export async function readMetadataFile (path: string): Promise<Uint8Array> {
 }
 
 /** Stream a data file into the file store, hashing it on the way; never a large file whole in memory. */
-export async function storeDataFile (ctx: OpContext, path: string, opts: PutOptions = {}, batch?: StagedBatch): Promise<BlobRef> {
+export async function storeDataFile (ctx: OpContext, path: string, opts: PutOptions = {}, batch?: FileBatch): Promise<BlobRef> {
   let size: number
   try {
     const st = statSync(path)

@@ -117,7 +117,7 @@ export async function auditFile (site: Site, cidText: string, expectedSize: numb
 }
 
 function storeMissing (site: Site): StoreError {
-  return new StoreError(`store missing: ${site.paths.files} or ${site.paths.db} is gone (renamed, emptied or unmounted); nothing was audited as damaged`, 'store-missing')
+  return new StoreError(`store missing: ${site.files.where} or ${site.paths.db} is gone (renamed, emptied or unmounted); nothing was audited as damaged`, 'store-missing')
 }
 
 export async function audit (site: Site, opts: AuditOptions = {}): Promise<AuditReport> {

@@ -6,7 +6,7 @@
  */
 import type { Level } from 'level'
 import type { Db } from './db.js'
-import type { StoredBlob } from './files.js'
+import type { StoredBlob } from './file-store.js'
 
 export type DamageReason = 'hash-mismatch' | 'missing' | 'truncated'
 

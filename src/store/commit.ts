@@ -5,7 +5,7 @@
  * revision number is decided with nothing in between.
  */
 import type { PrivateKey } from '@libp2p/interface'
-import type { BlobRef } from './files.js'
+import type { BlobRef } from './file-store.js'
 import type { DocEntry, Documents } from './documents.js'
 import { signRevision, MAX_METADATA_BYTES, type VerifiedRevision } from '../model/record.js'
 import { rawCidOf, parseCid } from '../model/cids.js'

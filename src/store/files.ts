@@ -1,5 +1,6 @@
 /**
- * DEV DOCS — the content-addressed file store (README "The home directory").
+ * DEV DOCS — the content-addressed file store on the local file system, the default (README "The
+ * home directory"; the interface is store/file-store.ts, the object-store one store/s3/).
  *
  * Data files live at `files/<last two CID characters>/<CID>`, named by CIDv1 raw sha2-256 of their
  * bytes. A file becomes visible only whole and verified: bytes go to `files/.staging/`, are hashed
@@ -15,28 +16,23 @@
  *                   or a restart the transfer continues from the last verified block.
  * A node keeps `reserveBytes` free: a file that would eat into it is refused before any byte is
  * written (DiskReserveError); a disk that fills anyway fails the write, and the staging file goes.
- * Callers use the narrow {@link FileStore} interface, so the failure tests can wrap it with faults.
  */
 import { closeSync, constants, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
-import { rawCidFromDigest } from '../model/cids.js'
-import { BlockHasher, blockCount, blockDigest, blockListCid, blockListProblem, blockSize } from '../model/blocks.js'
+import { BlockHasher, blockCount, blockDigest, blockListCid, blockListProblem } from '../model/blocks.js'
 import { fsyncDir, writeFileAtomic } from '../home/atomic-write.js'
 import { crashPoint } from '../faults.js'
 import { QuireError } from '../errors.js'
+import { BlockVerifier, FileMismatchError, FileMissingError, SMALL_PUT_BYTES, finishRef, hashedSource, refOf, sha256Equals, type BlobRef, type FileBatch, type FileStore, type FileWriter, type PutOptions, type StoredBlob } from './file-store.js'
 
 export const STAGING_DIR = '.staging'
-/** Reads for hashing and serving; large enough to amortise syscalls, small enough to bound memory. */
-export const READ_CHUNK_BYTES = 256 * 1024
 /** Reads of stored files (serving, get --data-out): one block at a time. */
 const SERVE_CHUNK_BYTES = 1024 * 1024
-/** Largest file {@link FsFileStore.putBytes} writes with synchronous calls (a few µs each). */
-export const SMALL_PUT_BYTES = 64 * 1024
 
 /** How long a free-space reading is trusted (see checkSpace). */
 const FREE_SPACE_TTL_MS = 1_000
@@ -44,48 +40,12 @@ const FREE_SPACE_TTL_MS = 1_000
 const fsyncFd = promisify(fsync)
 const execFileAsync = promisify(execFile)
 
-/** A stored data file: its CID, size, and the CID of its block list. */
-export interface BlobRef { cid: CID, size: number, blocks: CID }
-/** What the store reports when a file became visible: the block list itself too. */
-export interface StoredBlob extends BlobRef { blockList: Uint8Array }
-
-export interface PutOptions {
-  /** the file must be exactly this: otherwise nothing becomes visible and FileMismatchError is thrown */
-  expect?: { cid: CID, size: number, blocks?: CID }
-  /** the file's size when nothing is expected (a local file): it fixes the block size */
-  size?: number
-  signal?: AbortSignal
-  onBytes?: (n: number) => void
-  /**
-   * false: leave the directory fsync to a later {@link FsFileStore.syncDirs}. The caller must call
-   * it before it records the file anywhere (a rename that is not yet durable could vanish).
-   */
-  syncDir?: boolean
-}
-
-export interface FileStore {
-  /** size of the file stored under `cid`, or null */
-  stat: (cid: CID) => Promise<{ size: number } | null>
-  /** stream `source` in; visible under its CID only once whole, verified and durable */
-  put: (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts?: PutOptions) => Promise<BlobRef>
-  /** the file's bytes from `offset` (`length` of them, or to the end); throws FileMissingError if absent */
-  read: (cid: CID, offset?: number, length?: number) => AsyncIterable<Uint8Array>
-  remove: (cid: CID) => Promise<void>
-  /** every name under the store (CID strings, or whatever else was put there) */
-  list: () => AsyncIterable<string>
-  /** remove staged leftovers, except transfers still wanted (by CID); returns how many went */
-  cleanStaging: (keep?: Set<string>) => Promise<number>
-}
-
-export class FileMismatchError extends QuireError {
-  static readonly name: string = 'FileMismatchError'
-  constructor (message: string) { super(message, 'file-mismatch', 1) }
-}
-
-export class FileMissingError extends QuireError {
-  static readonly name: string = 'FileMissingError'
-  constructor (cid: string) { super(`data file ${cid} is not in the file store`, 'file-missing', 1) }
-}
+/**
+ * A marker in the file store naming the store epoch it belongs to (like Syncthing's `.stfolder`):
+ * an emptied, replaced or unmounted file store has no marker, and must never read as "all files
+ * were deleted".
+ */
+export const FILE_STORE_MARKER = '.quire-store'
 
 export class DiskReserveError extends QuireError {
   static readonly name: string = 'DiskReserveError'
@@ -96,6 +56,7 @@ export class DiskReserveError extends QuireError {
 
 export class FsFileStore implements FileStore {
   readonly root: string
+  readonly where: string
   readonly staging: string
   readonly reserveBytes: number
   /** shard directories known to exist: saves a mkdir per file on busy stores */
@@ -113,6 +74,7 @@ export class FsFileStore implements FileStore {
 
   constructor (root: string, reserveBytes: number) {
     this.root = root
+    this.where = root
     this.staging = join(root, STAGING_DIR)
     this.reserveBytes = reserveBytes
   }
@@ -128,6 +90,23 @@ export class FsFileStore implements FileStore {
 
   private nextStagingName (): string {
     return join(this.staging, `${this.stagePrefix}-${this.staged++}.part`)
+  }
+
+  async create (): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 })
+  }
+
+  async readMarker (): Promise<string | null> {
+    try {
+      const epoch = JSON.parse(await readFile(join(this.root, FILE_STORE_MARKER), 'utf8'))?.epoch
+      return typeof epoch === 'string' ? epoch : null
+    } catch {
+      return null
+    }
+  }
+
+  async writeMarker (epoch: string): Promise<void> {
+    await writeFileAtomic(join(this.root, FILE_STORE_MARKER), JSON.stringify({ epoch }) + '\n', { mode: 0o600 })
   }
 
   async stat (cid: CID): Promise<{ size: number } | null> {
@@ -178,7 +157,7 @@ export class FsFileStore implements FileStore {
   }
 
   /** Move a verified, fsynced staged file into place and report it. */
-  private async promote (staged: string, ref: StoredBlob, syncDir: boolean): Promise<BlobRef> {
+  async promote (staged: string, ref: StoredBlob, syncDir: boolean): Promise<BlobRef> {
     await this.ensureShard(ref.cid)
     await rename(staged, this.pathOf(ref.cid))
     this.dirtyDirs.add(this.shardOf(ref.cid))
@@ -205,17 +184,8 @@ export class FsFileStore implements FileStore {
     let closed = false
     try {
       const hasher = new BlockHasher(declared)
-      let size = 0
-      for await (const chunk of source) {
-        opts.signal?.throwIfAborted()
-        size += chunk.byteLength
-        if (size > declared) throw new FileMismatchError(`data is longer than the expected ${declared} bytes`)
-        hasher.update(chunk)
-        await writeAll(fh, chunk)
-        opts.onBytes?.(chunk.byteLength)
-      }
-      if (size !== declared) throw new FileMismatchError(`data is ${size} bytes, expected ${declared}`)
-      const ref = finishRef(hasher, size, opts.expect)
+      for await (const chunk of hashedSource(source, declared, hasher, opts)) await writeAll(fh, chunk)
+      const ref = finishRef(hasher, declared, opts.expect)
       crashPoint('file.staged')
       // fsync before rename: if it fails we throw and the staged file goes, never a file whose
       // bytes may not be on disk under a name that claims they are
@@ -303,7 +273,7 @@ export class FsFileStore implements FileStore {
    * against `expect.blocks` (the signed record's). The returned writer says from which offset to
    * ask for the rest.
    */
-  async receive (expect: { cid: CID, size: number, blocks: CID }, blockList: Uint8Array): Promise<ResumableWrite> {
+  async receive (expect: { cid: CID, size: number, blocks: CID }, blockList: Uint8Array): Promise<FileWriter> {
     const problem = blockListProblem(blockList, expect)
     if (problem != null) throw new FileMismatchError(`the block list does not match the record: ${problem}`)
     await this.ensureStaging()
@@ -408,7 +378,7 @@ export class FsFileStore implements FileStore {
 }
 
 /** See {@link FsFileStore.batch}. */
-export class StagedBatch {
+export class StagedBatch implements FileBatch {
   private readonly store: FsFileStore
   private readonly ops: {
     stage: (bytes: Uint8Array, expect?: PutOptions['expect']) => Promise<{ ref: StoredBlob, staged: string }>
@@ -453,38 +423,28 @@ export class StagedBatch {
 }
 
 /**
- * A transfer into the store that survives interruptions: `<cid>.part` holds the bytes received,
- * `<cid>.blocks` the block list (already verified against the signed record). Opening an existing
- * pair re-verifies the staged bytes block by block and keeps the verified prefix; each block that
- * arrives is checked against its digest before it is written; `finish` checks the whole-file CID,
- * fsyncs and renames. A block that does not match throws BlockMismatchError and the staged file
- * is cut back to its verified prefix.
+ * A transfer into the local store that survives interruptions: `<cid>.part` holds the bytes
+ * received, `<cid>.blocks` the block list (already verified against the signed record). Opening an
+ * existing pair re-verifies the staged bytes block by block and keeps the verified prefix; each
+ * block that arrives is checked against its digest before it is written (BlockVerifier); `finish`
+ * checks the whole-file CID, fsyncs and renames. A block that does not match throws
+ * BlockMismatchError and the staged file is cut back to its verified prefix.
  */
-export class ResumableWrite {
+export class ResumableWrite implements FileWriter {
   private readonly store: FsFileStore
   private readonly part: string
-  private readonly expect: { cid: CID, size: number, blocks: CID }
-  private readonly list: Uint8Array
-  private readonly bsize: number
-  /** SHA-256 of the verified bytes so far, for the whole-file CID */
-  private readonly whole = createHash('sha256')
-  /** SHA-256 of the block being received, fed chunk by chunk (no copy into one buffer) */
-  private block = createHash('sha256')
+  private readonly verifier: BlockVerifier
   private fh!: FileHandle
-  private pending: Uint8Array[] = []
-  private pendingBytes = 0
-  /** bytes verified and written: where the sender must continue */
-  offset = 0
 
-  private constructor (store: FsFileStore, base: string, expect: ResumableWrite['expect'], list: Uint8Array) {
+  private constructor (store: FsFileStore, base: string, expect: BlockVerifier['expect'], list: Uint8Array) {
     this.store = store
     this.part = `${base}.part`
-    this.expect = expect
-    this.list = list
-    this.bsize = blockSize(expect.size)
+    this.verifier = new BlockVerifier(expect, list, async (pieces, length) => { await writevAll(this.fh, pieces, length) })
   }
 
-  static async open (store: FsFileStore, base: string, expect: ResumableWrite['expect'], list: Uint8Array): Promise<ResumableWrite> {
+  get offset (): number { return this.verifier.offset }
+
+  static async open (store: FsFileStore, base: string, expect: BlockVerifier['expect'], list: Uint8Array): Promise<ResumableWrite> {
     const w = new ResumableWrite(store, base, expect, list)
     const blocksFile = `${base}.blocks`
     let known: Uint8Array | null = null
@@ -502,84 +462,37 @@ export class ResumableWrite {
 
   /** Re-hash what is staged; keep the longest run of good blocks from the start. */
   private async verifyPrefix (): Promise<void> {
+    const v = this.verifier
     const { size } = await this.fh.stat()
-    const whole = Math.min(Math.floor(size / this.bsize), blockCount(this.expect.size))
-    const buf = Buffer.allocUnsafe(this.bsize)
-    let good = 0
+    const whole = Math.min(Math.floor(size / v.bsize), blockCount(v.expect.size))
+    const buf = Buffer.allocUnsafe(v.bsize)
     for (let i = 0; i < whole; i++) {
-      const { bytesRead } = await this.fh.read(buf, 0, this.bsize, i * this.bsize)
+      const { bytesRead } = await this.fh.read(buf, 0, v.bsize, i * v.bsize)
       const block = buf.subarray(0, bytesRead)
-      if (!sha256Equals(block, blockDigest(this.list, i))) break
-      this.whole.update(block)
-      good++
+      if (!sha256Equals(block, blockDigest(v.list, i))) break
+      v.acceptHashed(block)
     }
-    this.offset = good * this.bsize
-    if (size !== this.offset) await this.fh.truncate(this.offset)
+    if (size !== v.offset) await this.fh.truncate(v.offset)
   }
 
-  private blockLength (i: number): number {
-    return Math.min(this.bsize, this.expect.size - i * this.bsize)
-  }
-
-  /** Take the next bytes of the file (in order from `offset`). */
-  async write (chunk: Uint8Array): Promise<void> {
-    let off = 0
-    while (off < chunk.byteLength) {
-      const index = Math.floor(this.offset / this.bsize)
-      if (index >= blockCount(this.expect.size)) throw new FileMismatchError(`data is longer than the expected ${this.expect.size} bytes`)
-      const need = this.blockLength(index) - this.pendingBytes
-      const take = Math.min(need, chunk.byteLength - off)
-      const piece = chunk.subarray(off, off + take)
-      this.block.update(piece)
-      this.pending.push(piece)
-      this.pendingBytes += take
-      off += take
-      if (this.pendingBytes === this.blockLength(index)) await this.flushBlock(index)
-    }
-  }
-
-  /**
-   * A block is complete: check it against the signed list, then write it. Each byte is hashed
-   * twice in all (its block, the whole file) — the block list itself is the verified one, so it
-   * is not computed again.
-   */
-  private async flushBlock (index: number): Promise<void> {
-    const pieces = this.pending
-    const length = this.pendingBytes
-    this.pending = []
-    this.pendingBytes = 0
-    const digest = this.block.digest()
-    this.block = createHash('sha256')
-    if (!digest.equals(blockDigest(this.list, index))) throw new BlockMismatchError(index)
-    for (const p of pieces) this.whole.update(p)
-    await writevAll(this.fh, pieces, length)
-    this.offset += length
-  }
+  async write (chunk: Uint8Array): Promise<void> { await this.verifier.write(chunk) }
 
   /** All bytes are in: verify the whole file, make it durable and visible. */
   async finish (syncDir = true): Promise<BlobRef> {
-    if (this.pendingBytes > 0 || this.offset !== this.expect.size) {
-      throw new FileMismatchError(`transfer ended at ${this.offset + this.pendingBytes} of ${this.expect.size} bytes`)
-    }
-    const cid = rawCidFromDigest(this.whole.digest())
-    const expected = this.expect.cid.toString()
-    if (cid.toString() !== expected) throw new FileMismatchError(`data hashes to ${cid.toString()}, expected ${expected}`)
-    const ref: StoredBlob = { cid, size: this.offset, blocks: this.expect.blocks, blockList: this.list }
+    this.verifier.checkComplete()
     crashPoint('file.staged')
     await this.fh.sync()
     crashPoint('file.fsynced')
     await this.fh.close()
-    const result = await (this.store as any).promote(this.part, ref, syncDir) as BlobRef
+    const result = await this.store.promote(this.part, this.verifier.ref(), syncDir)
     await rm(this.part.replace(/\.part$/, '.blocks'), { force: true })
     return result
   }
 
-  /** Stop: keep the verified prefix for a later resume (`keep`), or throw it all away. */
   async close (keep: boolean): Promise<void> {
-    this.pending = []
-    this.pendingBytes = 0
+    this.verifier.discardPending()
     await this.fh.close().catch(() => {})
-    if (!keep) await this.store.discardStaged(this.expect.cid)
+    if (!keep) await this.store.discardStaged(this.verifier.expect.cid)
   }
 }
 
@@ -596,38 +509,6 @@ export class StoreSymlinkError extends QuireError {
 async function refuseSymlink (dir: string): Promise<void> {
   const st = await lstat(dir)
   if (st.isSymbolicLink() || !st.isDirectory()) throw new StoreSymlinkError(dir)
-}
-
-export class BlockMismatchError extends FileMismatchError {
-  static readonly name: string = 'BlockMismatchError'
-  readonly index: number
-  constructor (index: number) {
-    super(`block ${index} does not match its hash in the signed block list`)
-    this.index = index
-  }
-}
-
-function sha256Equals (bytes: Uint8Array, digest: Uint8Array): boolean {
-  return createHash('sha256').update(bytes).digest().equals(digest)
-}
-
-/** The reference of hashed bytes, checked against what was expected. */
-function finishRef (hasher: BlockHasher, size: number, expect?: PutOptions['expect']): StoredBlob {
-  const { digest, blocks: blockList } = hasher.finish()
-  const ref: StoredBlob = { cid: rawCidFromDigest(digest), size, blocks: blockListCid(blockList), blockList }
-  if (expect != null) {
-    if (size !== expect.size) throw new FileMismatchError(`data is ${size} bytes, expected ${expect.size}`)
-    const expected = expect.cid.toString()
-    if (ref.cid.toString() !== expected) throw new FileMismatchError(`data hashes to ${ref.cid.toString()}, expected ${expected}`)
-    if (expect.blocks != null && !ref.blocks.equals(expect.blocks)) throw new FileMismatchError('the data\'s block list does not match the record')
-  }
-  return ref
-}
-
-function refOf (bytes: Uint8Array, expect?: PutOptions['expect']): StoredBlob {
-  const h = new BlockHasher(bytes.byteLength)
-  h.update(bytes)
-  return finishRef(h, bytes.byteLength, expect)
 }
 
 /**
