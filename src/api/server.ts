@@ -53,7 +53,7 @@ export async function startApi (ctx: OpContext, metrics?: Registry, host = '127.
       return
     }
     const m = /^\/v1\/op\/([a-z.]+)$/.exec(url.pathname)
-    if (req.method !== 'POST' || m == null || !Object.hasOwn(OPERATIONS, m[1])) return send(res, 404, { error: `no such API route ${req.method} ${url.pathname}`, code: 'no-route' })
+    if (req.method !== 'POST' || m == null || !Object.hasOwn(OPERATIONS, m[1]) || OPERATIONS[m[1]].nodeStopped === true) return send(res, 404, { error: `no such API route ${req.method} ${url.pathname}`, code: 'no-route' })
     let args: unknown
     try {
       args = JSON.parse((await readBody(req)) || '{}')

@@ -3,7 +3,7 @@ import { processAlive, readNodeFile, type NodeFile } from '../home/node-file.js'
 import { callOperation, StaleNodeFileError } from '../api/client.js'
 import { OPERATIONS } from '../ops/index.js'
 import { Site } from '../site.js'
-import { UnreachableError } from '../errors.js'
+import { StoreError, UnreachableError } from '../errors.js'
 import type { OnProgress } from '../progress.js'
 
 /** The node serving this home, if one is alive (node.json is only a hint after a crash). */
@@ -20,6 +20,7 @@ export async function runningNode (paths: HomePaths): Promise<NodeFile | null> {
 export async function invoke (paths: HomePaths, name: string, args: object = {}, onProgress?: OnProgress): Promise<unknown> {
   const op = OPERATIONS[name]
   const node = await runningNode(paths)
+  if (node != null && op.nodeStopped === true) throw new StoreError(`a node is serving ${paths.root} (pid ${node.pid}): stop it first ("${name}" changes what it runs on)`, 'node-running')
   if (node != null) {
     try {
       return await callOperation(node, name, args, undefined, onProgress)

@@ -21,6 +21,8 @@ import type { LeaseView } from '../ops/locks.js'
 import type { AuditReport } from '../store/audit.js'
 import type { RepairRecord } from '../node/repairer.js'
 import type { LogEvent } from '../ops/log.js'
+import type { MigrateResult } from '../ops/migrate.js'
+import { validateObjectStore, type ObjectStoreConfig } from '../store/s3/s3-config.js'
 import { resolve as resolvePath } from 'node:path'
 
 interface GlobalOpts { home?: string, json?: boolean }
@@ -63,6 +65,7 @@ function statusLines (s: StatusResult): string {
     ...(s.recoveringSince != null ? [`RECOVERING since ${s.recoveringSince}: pulling everything back; no commits until every partner was pulled and every file is back`] : []),
     ...(s.addrs.length > 0 ? [`addrs      ${s.addrs.join('\n           ')}`] : []),
     `documents  ${s.counts.documents} (change log at ${s.lastSeq}); data files wanted: ${s.counts.wantedFiles}`,
+    `files in   ${s.fileStore}`,
     `partners   ${s.counts.peers} (${s.counts.connected} connected)`,
     ...(s.gate != null ? [`refused    ${s.gate.deniedInbound} inbound, ${s.gate.deniedOutbound} outbound connections from unlisted peers`] : []),
     ...s.transfers.map(t => `receiving  ${t.cid} from ${t.peer}: ${t.done}/${t.size} B`),
@@ -111,6 +114,27 @@ function docLine (d: DocView): string {
   return `${d.id}  rev ${d.rev}${d.deleted ? ' (deleted)' : ''}  home ${d.home}  ${data}`
 }
 
+interface ObjectStoreFlags { objectStore?: string, bucket?: string, prefix?: string, region?: string, credentialsFile?: string }
+
+/** The options that name an object store: `init` and `migrate` take the same ones. */
+function objectStoreOptions (c: Command): Command {
+  return c.option('--bucket <name>', 'the object store bucket (created if missing)')
+    .option('--prefix <prefix>', 'key prefix inside the bucket, ending in "/" (default: none)')
+    .option('--region <region>', 'the S3 region to sign for (default us-east-1)')
+    .option('--credentials-file <file>', 'a 0600 JSON file {accessKeyId, secretAccessKey} (default: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)')
+}
+
+function objectStoreTarget (o: ObjectStoreFlags): ObjectStoreConfig {
+  if (o.bucket == null) throw new InputError('--object-store needs --bucket', 'usage')
+  return validateObjectStore({
+    endpoint: o.objectStore,
+    bucket: o.bucket,
+    prefix: o.prefix ?? '',
+    ...(o.region != null ? { region: o.region } : {}),
+    ...(o.credentialsFile != null ? { credentialsFile: resolvePath(o.credentialsFile) } : {})
+  }, 'command line')
+}
+
 export function buildProgram (): Command {
   const program = new Command('quire')
     .description('Peer-to-peer replication node for closed networks of trusted sites')
@@ -120,15 +144,17 @@ export function buildProgram (): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
 
-  program.command('init')
+  objectStoreOptions(program.command('init')
     .description('create a home: a new identity, an empty store and file store, config.json')
     .option('--listen <multiaddr>', 'address to listen on (repeatable; default /ip4/0.0.0.0/tcp/4770)', collect)
     .option('--announce <multiaddr>', 'address partners should dial (repeatable)', collect)
-    .action(async (opts: { listen?: string[], announce?: string[] }, cmd: Command) => {
+    .option('--object-store <url>', 'keep data files on this S3 endpoint (with --bucket) instead of files/'))
+    .action(async (opts: { listen?: string[], announce?: string[] } & ObjectStoreFlags, cmd: Command) => {
       const { paths, out } = globals(cmd)
       const settings = {
         ...(opts.listen != null ? { listen: opts.listen.map(a => parseListenAddr(a, '--listen')) } : {}),
-        ...(opts.announce != null ? { announce: opts.announce.map(a => parseListenAddr(a, '--announce')) } : {})
+        ...(opts.announce != null ? { announce: opts.announce.map(a => parseListenAddr(a, '--announce')) } : {}),
+        ...(opts.objectStore != null ? { objectStore: objectStoreTarget(opts) } : {})
       }
       const site = await Site.init(paths, settings)
       const result = { home: paths.root, peerId: site.peerId, listen: site.config.listen, announce: site.config.announce }
@@ -302,6 +328,18 @@ export function buildProgram (): Command {
       printResult(out, result, r => '\n' + demoTable(r))
       exitCode = result.ok ? 0 : 1
     })
+
+  objectStoreOptions(program.command('migrate')
+    .description("copy this home's data files into an S3 object store, verified and resumable, then use it (node stopped)")
+    .requiredOption('--object-store <url>', 'the S3 endpoint, e.g. http://127.0.0.1:7480'))
+    .action(opAction('migrate', cmd => ({ target: objectStoreTarget(cmd.opts()) }), (r: MigrateResult) => [
+      `copied ${r.copied} data files (${r.copiedBytes} bytes) to ${r.to} in ${r.seconds.toFixed(1)} s; ${r.alreadyThere} were already there`,
+      ...r.damaged.map(c => `NOT COPIED ${c}: quarantined as damaged here; after the switch run "quire repair --all --from PEER_ID"`),
+      ...r.failed.map(f => `FAILED ${f.cid}: ${f.error}`),
+      r.switched
+        ? 'config.json now keeps data files on the object store; files/ is no longer used: remove it once "quire audit" is clean'
+        : 'config.json unchanged (still files/): fix the failures and run the same command again; it resumes'
+    ].join('\n'), (r: MigrateResult) => r.switched && r.damaged.length === 0 ? 0 : 1))
 
   program.command('status')
     .description('partners, connections, last checks and counts')

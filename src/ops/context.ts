@@ -17,6 +17,8 @@ export interface OpContext {
 export interface Operation<A = any, R = unknown> {
   /** may run without a node (opens the store directly)? */
   offline: boolean
+  /** runs only while no node serves the home (it changes what the node runs on) */
+  nodeStopped?: boolean
   /** how to open the store when it runs without a node */
   open?: OpenOptions
   run: (ctx: OpContext, args: A) => Promise<R>

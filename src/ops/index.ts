@@ -9,6 +9,7 @@ import { lockBreak, lockLs } from './locks.js'
 import { auditOp } from './audit.js'
 import { repair } from './repair.js'
 import { log } from './log.js'
+import { migrate } from './migrate.js'
 
 /** Every operation by the name the CLI and the local API use. */
 export const OPERATIONS: Record<string, Operation> = {
@@ -29,5 +30,6 @@ export const OPERATIONS: Record<string, Operation> = {
   'lock.break': lockBreak,
   audit: auditOp,
   repair,
-  log
+  log,
+  migrate
 }

@@ -27,6 +27,8 @@ export interface StatusResult {
   /** set while the store is being rebuilt from partners (`serve --recover`) */
   recoveringSince: string | null
   addrs: string[]
+  /** where the data files live: the home's files/ directory, or s3://bucket/prefix at an endpoint */
+  fileStore: string
   partners: PartnerStatus[]
   counts: { peers: number, connected: number, documents: number, wantedFiles: number }
   /** the newest position in this node's change log */
@@ -72,6 +74,7 @@ export const status: Operation<Record<string, never>, StatusResult> = {
       startedAt: node?.startedAt.toISOString() ?? null,
       recoveringSince: site.recoveringSince,
       addrs: node?.addrs() ?? [],
+      fileStore: site.files.where,
       partners,
       counts: {
         peers: partners.length,
