@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3'
@@ -18,6 +19,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import * as Digest from 'multiformats/hashes/digest'
 import { FsFileStore } from '../../src/store/files.js'
 import { S3FileStore } from '../../src/store/s3/s3-file-store.js'
+import { Bucket } from '../../src/store/s3/bucket.js'
 import { partSizeFor } from '../../src/store/s3/s3-writer.js'
 import { BlockHasher, blockListCid, blockSize } from '../../src/model/blocks.js'
 import type { FileStore, StoredBlob } from '../../src/store/file-store.js'
@@ -217,8 +219,54 @@ for (const backend of [fsBackend(), s3Backend()]) {
   })
 }
 
+describe('S3 file store: files too large to copy go to their own key', function () {
+  this.timeout(120_000)
+
+  itS3('put with a known CID and a resumed receive: invisible until verified and complete, no staging copy', async () => {
+    const target = testTarget('direct')
+    const store = await S3FileStore.open(target)
+    await store.create()
+    store.directAbove = MiB // as if these were files of more than 5 GiB
+    const bytes = randomBytes(36 * MiB + 99)
+    const e = expectOf(bytes)
+    // a wrong file: aborted, nothing at the key
+    await assert.rejects(store.put(chunks(randomBytes(bytes.byteLength), MiB), { expect: e }), { name: 'FileMismatchError' })
+    assert.deepEqual(await keysUnder(target), [])
+    // a transfer cut after two parts, resumed by a new writer (no hash of the prefix here)
+    const first = await store.receive(e, e.list)
+    for (const c of chunks(bytes.subarray(0, 34 * MiB), MiB)) await first.write(c)
+    await first.close(true)
+    assert.equal(await store.stat(e.cid), null, 'not visible before it completes')
+    const second = await store.receive(e, e.list)
+    assert.equal(second.offset, 32 * MiB)
+    for (const c of chunks(bytes.subarray(second.offset), MiB)) await second.write(c)
+    await second.finish()
+    assert.equal(cidOf(await readAll(store, e.cid)), e.cid.toString())
+    assert.deepEqual(await keysUnder(target), [`data/${e.cid.toString()}`], 'no staging object, no block list left')
+    const other = randomBytes(20 * MiB)
+    const ref = await store.put(chunks(other, MiB), { expect: expectOf(other) })
+    assert.equal(cidOf(await readAll(store, ref.cid)), cidOf(other))
+  })
+})
+
 describe('S3 file store: part size and object-store failures', function () {
   this.timeout(60_000)
+
+  itS3('every part and small object goes out with the Content-MD5 of its body', async () => {
+    const store = await S3FileStore.open(testTarget('md5'))
+    await store.create()
+    const sent: Array<{ command: string, md5: string | undefined, actual: string }> = []
+    store.bucket.client.middlewareStack.add((next, context) => async (args: any) => {
+      const body = args.request?.body
+      if (body instanceof Uint8Array) sent.push({ command: context.commandName ?? '?', md5: args.request.headers['content-md5'], actual: createHash('md5').update(body).digest('base64') })
+      return await next(args)
+    }, { step: 'finalizeRequest', name: 'testRecordMd5' })
+    await store.put(chunks(randomBytes(40 * MiB), MiB), { size: 40 * MiB })
+    await store.putBytes(randomBytes(3000))
+    const bodies = sent.filter(s => s.command === 'UploadPartCommand' || s.command === 'PutObjectCommand')
+    assert.ok(bodies.filter(s => s.command === 'UploadPartCommand').length >= 3, JSON.stringify(sent.map(s => s.command)))
+    for (const s of bodies) assert.equal(s.md5, s.actual, `${s.command} without its Content-MD5`)
+  })
 
   it('part sizes are whole blocks, at least 16 MiB, and never more than 9,000 parts (up to 10 TiB)', () => {
     for (const size of [0, 1, 5 * MiB, 49 * 1024 * MiB, 50 * 1024 * MiB, 1024 * 1024 * MiB, 10 * 1024 * 1024 * MiB]) {
@@ -235,6 +283,22 @@ describe('S3 file store: part size and object-store failures', function () {
     await assert.rejects(store.stat(CID.parse(cidOf(Buffer.from('x')))), (err: any) => err.code === 'object-store-unreachable' && err.exitCode === 3 && !err.message.includes('\n'))
     await assert.rejects(store.readMarker(), { code: 'object-store-unreachable' })
     assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`)
+  })
+
+  it('a gateway that accepts connections and never answers fails the call at the idle timeout, never hangs', async () => {
+    const silent = createServer(() => {}) // accepts, reads nothing, answers nothing
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const cfg = { endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, bucket: 'quire-test', prefix: '', region: 'us-east-1' }
+      const store = new S3FileStore(cfg, new Bucket(cfg, { accessKeyId: 'k', secretAccessKey: 's' }, 500))
+      const started = Date.now()
+      await assert.rejects(store.stat(CID.parse(cidOf(Buffer.from('x')))), { code: 'object-store-unreachable' })
+      const ms = Date.now() - started
+      // three tries of 0.5 s each, and the SDK's back-off between them
+      assert.ok(ms >= 1000 && ms < 10_000, `took ${ms} ms`)
+    } finally {
+      silent.close()
+    }
   })
 
   itS3('wrong credentials and a missing bucket are one-line typed errors that never print the secret', async () => {

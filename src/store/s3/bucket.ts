@@ -16,12 +16,21 @@ import type { ObjectStoreConfig, S3Credentials } from './s3-config.js'
 
 /** Time to open a connection to the endpoint: a local gateway answers in milliseconds. */
 const CONNECT_TIMEOUT_MS = 5_000
-/** A socket silent this long is dead (a GET consumed slowly by a partner still moves within it). */
-const SOCKET_TIMEOUT_MS = 60_000
+/**
+ * A socket silent this long is dead: a gateway that accepts and never answers fails the request
+ * (and its retries) instead of hanging the node. An idle timeout, not a whole-request one: a 1 TiB
+ * GET streamed to a partner takes hours but is never silent that long. As the file transfers' own.
+ */
+export const SOCKET_TIMEOUT_MS = 30_000
 /** Tries per request: the SDK backs off between them; an unreachable endpoint fails in seconds. */
 const MAX_ATTEMPTS = 3
-/** CopyObject's limit: larger objects are copied part by part. */
-const MAX_COPY_BYTES = 5 * 1024 ** 3
+/**
+ * CopyObject's limit. Larger objects are copied part by part (UploadPartCopy), which moves the
+ * bytes (Ceph RGW: about 50 MB/s here) where CopyObject only adds a reference (about 1 s for
+ * 1 GiB): so files larger than this whose CID is known beforehand are uploaded at their own key
+ * (s3-file-store.ts put, s3-writer.ts).
+ */
+export const MAX_COPY_BYTES = 5 * 1024 ** 3
 const COPY_PART_BYTES = 1024 ** 3
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE'])
@@ -32,7 +41,7 @@ export class Bucket {
   readonly name: string
   readonly endpoint: string
 
-  constructor (cfg: ObjectStoreConfig, credentials: S3Credentials) {
+  constructor (cfg: ObjectStoreConfig, credentials: S3Credentials, socketTimeoutMs = SOCKET_TIMEOUT_MS) {
     this.name = cfg.bucket
     this.endpoint = cfg.endpoint
     this.client = new S3Client({
@@ -41,7 +50,7 @@ export class Bucket {
       forcePathStyle: true,
       credentials,
       maxAttempts: MAX_ATTEMPTS,
-      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: SOCKET_TIMEOUT_MS },
+      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: socketTimeoutMs },
       // the SDK's default CRC32 trailers are not understood by every S3 implementation (Ceph
       // before Squid among them); integrity comes from Content-MD5 below and our own SHA-256
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -123,14 +132,8 @@ export class Bucket {
     }
   }
 
-  async put (key: string, body: Uint8Array, ifAbsent = false): Promise<void> {
-    try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: body, ...(ifAbsent ? { IfNoneMatch: '*' } : {}) }))
-    } catch (err: any) {
-      // If-None-Match lost the race to an identical upload: the content-addressed object is there
-      if (ifAbsent && err?.$metadata?.httpStatusCode === 412) return
-      throw this.error(err, `writing ${key}`)
-    }
+  async put (key: string, body: Uint8Array): Promise<void> {
+    await this.call(`writing ${key}`, async () => await this.client.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: body })))
   }
 
   async delete (key: string): Promise<void> {

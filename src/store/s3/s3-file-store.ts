@@ -26,7 +26,7 @@ import type { CID } from 'multiformats/cid'
 import { BlockHasher, blockListCid, blockListProblem } from '../../model/blocks.js'
 import { crashPoint } from '../../faults.js'
 import { FileMismatchError, FileMissingError, SMALL_PUT_BYTES, finishRef, hashedSource, refOf, type BlobRef, type FileBatch, type FileStore, type FileWriter, type PutOptions, type StoredBlob } from '../file-store.js'
-import { Bucket } from './bucket.js'
+import { Bucket, MAX_COPY_BYTES } from './bucket.js'
 import { loadCredentials, type ObjectStoreConfig } from './s3-config.js'
 import { S3ReceiveWriter, partSizeFor } from './s3-writer.js'
 
@@ -39,6 +39,8 @@ export class S3FileStore implements FileStore {
   readonly bucket: Bucket
   readonly prefix: string
   readonly where: string
+  /** files larger than this with a known CID are uploaded at their own key (lowered by tests) */
+  directAbove = MAX_COPY_BYTES
   private readonly stagePrefix = `put-${process.pid}-${randomBytes(4).toString('hex')}`
   private staged = 0
   onStored: (refs: StoredBlob[]) => Promise<void> = async () => {}
@@ -89,8 +91,13 @@ export class S3FileStore implements FileStore {
   async promote (staged: string, ref: StoredBlob): Promise<BlobRef> {
     // always copied, even over an object already there: that one may be the damaged copy a repair replaces
     await this.bucket.copy(staged, this.keyOf(ref.cid), ref.size)
-    crashPoint('file.renamed')
     await this.bucket.delete(staged)
+    return await this.published(ref)
+  }
+
+  /** A verified file is at its key: the node indexes it. */
+  async published (ref: StoredBlob): Promise<BlobRef> {
+    crashPoint('file.renamed')
     await this.onStored([ref])
     return { cid: ref.cid, size: ref.size, blocks: ref.blocks }
   }
@@ -98,7 +105,10 @@ export class S3FileStore implements FileStore {
   async put (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: PutOptions = {}): Promise<BlobRef> {
     const declared = opts.expect?.size ?? opts.size
     if (declared == null) throw new TypeError('FileStore.put needs the size (opts.size or opts.expect)')
-    const staged = this.stagingKey(`${this.stagePrefix}-${this.staged++}`)
+    // a file too large to copy cheaply goes straight to its key when that is known (MAX_COPY_BYTES):
+    // it stays invisible until the upload completes, which happens only after the CID matched
+    const direct = opts.expect != null && declared > this.directAbove
+    const staged = direct ? this.keyOf(opts.expect!.cid) : this.stagingKey(`${this.stagePrefix}-${this.staged++}`)
     const hasher = new BlockHasher(declared)
     let ref: StoredBlob | undefined
     const body = Readable.from((async function * () {
@@ -125,7 +135,7 @@ export class S3FileStore implements FileStore {
     }
     crashPoint('file.fsynced')
     if (ref == null) throw new FileMismatchError('the upload ended before its data did')
-    return await this.promote(staged, ref)
+    return direct ? await this.published(ref) : await this.promote(staged, ref)
   }
 
   async putBytes (bytes: Uint8Array, opts: PutOptions = {}): Promise<BlobRef> {
@@ -183,7 +193,9 @@ export class S3FileStore implements FileStore {
 
   async discardStaged (cid: CID | string): Promise<void> {
     const part = this.stagingKey(`${cid.toString()}.part`)
-    for (const u of await this.bucket.listUploads(part)) if (u.key === part) await this.bucket.abortUpload(u.key, u.uploadId)
+    for (const key of [part, this.keyOf(cid)]) {
+      for (const u of await this.bucket.listUploads(key)) if (u.key === key) await this.bucket.abortUpload(u.key, u.uploadId)
+    }
     await this.bucket.delete(part)
     await this.bucket.delete(this.stagingKey(`${cid.toString()}.blocks`))
   }
@@ -220,9 +232,12 @@ export class S3FileStore implements FileStore {
 
   async cleanStaging (keep: Set<string> = new Set()): Promise<number> {
     const under = this.stagingKey('')
-    const wanted = (key: string): boolean => keep.has(key.slice(under.length).replace(/\.(part|blocks)$/, ''))
+    const dataUnder = `${this.prefix}data/`
+    const cidOfKey = (key: string): string => key.startsWith(dataUnder) ? key.slice(dataUnder.length) : key.slice(under.length).replace(/\.(part|blocks)$/, '')
+    const wanted = (key: string): boolean => keep.has(cidOfKey(key))
     let gone = 0
-    for (const u of await this.bucket.listUploads(under)) {
+    // uploads in staging, and the large files' uploads at their own keys (never visible till completed)
+    for (const u of [...await this.bucket.listUploads(under), ...await this.bucket.listUploads(dataUnder)]) {
       if (wanted(u.key)) continue
       await this.bucket.abortUpload(u.key, u.uploadId)
       gone++

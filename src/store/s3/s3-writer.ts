@@ -7,11 +7,16 @@
  * (partSizeFor), up to two upload while the next one fills. After a broken connection or a
  * restart, the upload's parts (ListParts) are the verified prefix: numbers 1..k, each whole.
  *
- * `finish` completes the upload at the staging key — nothing is at the file's own key yet — and
- * checks the whole-file CID: hashed while streaming, or, for a resumed transfer whose prefix was
- * not hashed in this process, by reading the staged object back. Only then is it copied to its
- * content-addressed key (S3FileStore.promote). A mismatch deletes the staging object: nothing
- * with a wrong CID is ever under a final key.
+ * `finish` checks the whole-file CID (hashed while streaming), completes the upload at the
+ * staging key — nothing is at the file's own key yet — and copies it to its content-addressed key
+ * (S3FileStore.promote). A transfer resumed in another process has no hash of its prefix: its
+ * staged object is read back and hashed before the copy. A mismatch deletes the staging object.
+ *
+ * Files above MAX_COPY_BYTES (bucket.ts) are uploaded at their own key instead (a copy would move every byte
+ * again): an upload is invisible until completed, and it is completed only once every byte was
+ * verified — per block against the signed block list, and whole against the CID. Only a resumed
+ * one of those is completed on its blocks alone and hashed right after; should it not match its
+ * CID (a home that signed a block list and a CID of different bytes), it is deleted at once.
  */
 import type { CompletedPart } from '@aws-sdk/client-s3'
 import { createHash } from 'node:crypto'
@@ -43,7 +48,9 @@ export function partSizeFor (size: number): number {
 export class S3ReceiveWriter implements FileWriter {
   private readonly store: S3FileStore
   private readonly verifier: BlockVerifier
+  /** where the parts go: a staging key, or the file's own key for a file too large to copy */
   private readonly partKey: string
+  private readonly direct: boolean
   private readonly blocksKey: string
   private readonly partBytes: number
   private uploadId = ''
@@ -55,7 +62,8 @@ export class S3ReceiveWriter implements FileWriter {
 
   private constructor (store: S3FileStore, expect: BlockVerifier['expect'], list: Uint8Array) {
     this.store = store
-    this.partKey = store.stagingKey(`${expect.cid.toString()}.part`)
+    this.direct = expect.size > store.directAbove
+    this.partKey = this.direct ? store.keyOf(expect.cid) : store.stagingKey(`${expect.cid.toString()}.part`)
     this.blocksKey = store.stagingKey(`${expect.cid.toString()}.blocks`)
     this.partBytes = partSizeFor(expect.size)
     this.verifier = new BlockVerifier(expect, list, async pieces => { await this.take(pieces) })
@@ -130,7 +138,7 @@ export class S3ReceiveWriter implements FileWriter {
       await bucket.delete(this.blocksKey).catch(() => {})
       throw err
     }
-    const result = await this.store.promote(this.partKey, ref)
+    const result = this.direct ? await this.store.published(ref) : await this.store.promote(this.partKey, ref)
     await bucket.delete(this.blocksKey)
     return result
   }
