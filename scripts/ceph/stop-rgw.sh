@@ -10,7 +10,7 @@ set -euo pipefail
 
 DIR=${1:-/tmp/quire-ceph}
 MARK=.quire-ceph
-GRACE=${QUIRE_CEPH_STOP_WAIT:-20} # seconds between TERM and KILL
+GRACE=${QUIRE_CEPH_STOP_WAIT:-15} # seconds between TERM and KILL, for each daemon
 
 if [[ ! -e $DIR ]]; then
   echo "stop-rgw: $DIR does not exist: nothing to do"
@@ -21,13 +21,18 @@ if [[ ! -f $DIR/$MARK ]]; then
   exit 2
 fi
 
-is_ours () { # is_ours PID: alive (not a zombie) and one of the daemons start-rgw.sh runs
-  local comm stat
+is_ours () { # is_ours PID: still running and one of the daemons start-rgw.sh runs
+  local comm stat tasks
   comm=$(cat "/proc/$1/comm" 2>/dev/null) || return 1
+  [[ $comm == ceph-mon || $comm == ceph-osd || $comm == radosgw ]] || return 1
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
   stat=${stat##*) }
-  [[ ${stat:0:1} != Z ]] || return 1
-  [[ $comm == ceph-mon || $comm == ceph-osd || $comm == radosgw ]]
+  # A zombie is gone, unless only its main thread has exited and other threads still run.
+  if [[ ${stat:0:1} == Z ]]; then
+    tasks=(/proc/"$1"/task/*)
+    ((${#tasks[@]} > 1)) || return 1
+  fi
+  return 0
 }
 
 pids=()
@@ -37,34 +42,26 @@ if [[ -f $DIR/pids ]]; then
   done <"$DIR/pids"
 fi
 
-left=()
-for pid in "${pids[@]}"; do
-  if is_ours "$pid"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    left+=("$pid")
-  fi
-done
+stop_one () { # stop_one PID: TERM, wait up to GRACE s, then KILL and wait up to 5 s more
+  local pid=$1 t
+  is_ours "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((t = 0; t < GRACE * 10; t++)); do
+    is_ours "$pid" || return 0
+    sleep 0.1
+  done
+  echo "stop-rgw: pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) did not stop in $GRACE s: KILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((t = 0; t < 50; t++)); do
+    is_ours "$pid" || return 0
+    sleep 0.1
+  done
+  echo "stop-rgw: pid $pid still there after KILL" >&2
+}
 
-deadline=$((SECONDS + GRACE))
-while ((${#left[@]})) && ((SECONDS < deadline)); do
-  still=()
-  for pid in "${left[@]}"; do is_ours "$pid" && still+=("$pid"); done
-  left=("${still[@]}")
-  ((${#left[@]})) && sleep 0.2
-done
-for pid in "${left[@]}"; do
-  if is_ours "$pid"; then
-    echo "stop-rgw: pid $pid did not stop in $GRACE s: KILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-done
-# A killed process is gone from /proc only once reaped; wait a little for that too.
-for _ in $(seq 50); do
-  alive=0
-  for pid in "${left[@]}"; do is_ours "$pid" && alive=1; done
-  ((alive)) || break
-  sleep 0.1
-done
+# One at a time: radosgw shuts down cleanly in well under a second while the OSD and monitor are
+# up, but waits on them (and is KILLed after GRACE) when they go first.
+for pid in "${pids[@]}"; do stop_one "$pid"; done
 
 rm -rf --one-file-system -- "$DIR"
 echo "stop-rgw: stopped ${#pids[@]} daemon(s), removed $DIR"
