@@ -7,7 +7,10 @@
 # Installs the Debian packages radosgw, ceph-mon, ceph-osd if missing (needs root).
 # Writes DIR/env (QUIRE_TEST_S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION)
 # and DIR/pids (one PID a line: mon, osd, rgw). Stop with scripts/ceph/stop-rgw.sh DIR.
-# If DIR already holds a cluster this script started and it still answers, it is left as is.
+# If DIR already holds a cluster this script started and it still answers, it is left as is;
+# if it holds one that does not, that one is stopped and replaced.
+# Environment: QUIRE_CEPH_WAIT (s, default 120) bounds each wait; QUIRE_CEPH_BLOCK_GIB (default
+# 20) sizes the OSD's sparse file; QUIRE_CEPH_KEEP_ON_FAIL=1 leaves the daemons up after a failure.
 # Every daemon binds to 127.0.0.1 only: mon on 3300 (msgr2) and 6789 (msgr1), the OSD in
 # 6800-7300, radosgw on PORT.
 set -euo pipefail
@@ -20,6 +23,7 @@ ACCESS_KEY=QUIRETESTACCESSKEY00
 SECRET_KEY=quire-test-secret-key-0000000000000000000
 REGION=us-east-1
 WAIT=${QUIRE_CEPH_WAIT:-120} # seconds each daemon gets to come up
+BLOCK_GIB=${QUIRE_CEPH_BLOCK_GIB:-20} # size of the OSD's sparse block file
 PKGS=(radosgw ceph-mon ceph-osd)
 
 case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
@@ -34,7 +38,8 @@ phase () { # phase NAME: print how long the phase since the last call took
   phase_start=$EPOCHREALTIME
 }
 
-fail () { # fail MESSAGE: print it with the tail of every log, then exit 1 (daemons left for a look)
+fail () { # fail MESSAGE: print it with the tail of every log, stop the daemons, keep DIR, exit 1
+  trap - ERR
   echo "start-rgw: ERROR: $*" >&2
   local f
   for f in "$DIR"/log/*; do
@@ -42,7 +47,12 @@ fail () { # fail MESSAGE: print it with the tail of every log, then exit 1 (daem
     echo "---- tail of $f" >&2
     tail -n 30 "$f" >&2
   done
-  echo "start-rgw: daemons (if any) are still running; stop them with: $HERE/stop-rgw.sh $DIR" >&2
+  if [[ ${QUIRE_CEPH_KEEP_ON_FAIL:-} == 1 ]]; then
+    echo "start-rgw: daemons left running (QUIRE_CEPH_KEEP_ON_FAIL=1); stop them with: $HERE/stop-rgw.sh $DIR" >&2
+  elif [[ -f $DIR/$MARK ]]; then
+    QUIRE_CEPH_KEEP_DIR=1 "$HERE/stop-rgw.sh" "$DIR" >&2 || true
+    echo "start-rgw: logs kept in $DIR/log; remove it with: $HERE/stop-rgw.sh $DIR" >&2
+  fi
   exit 1
 }
 
@@ -103,6 +113,7 @@ done
 
 mkdir -p "$DIR"
 touch "$DIR/$MARK"
+trap 'fail "line $LINENO: a command failed (exit $?)"' ERR
 mkdir -p "$DIR"/{log,run,mon,osd,rgw,crash}
 : >"$DIR/pids"
 FSID=$(cat /proc/sys/kernel/random/uuid)
@@ -158,7 +169,7 @@ mon data avail crit = 1
 [osd]
 osd objectstore = bluestore
 bluestore block create = true
-bluestore block size = 21474836480
+bluestore block size = $((BLOCK_GIB << 30))
 bluestore fsck on mkfs = false
 osd memory target = 1073741824
 

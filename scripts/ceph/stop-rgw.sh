@@ -5,7 +5,8 @@
 #
 # Only the PIDs listed in DIR/pids are signalled, and only while they still are a Ceph daemon
 # (a PID reused by another program is left alone): TERM, then KILL after a bounded wait.
-# Never kills by name. A DIR without start-rgw.sh's mark is not removed.
+# Never kills by name. A DIR without start-rgw.sh's mark is not removed (nor, with
+# QUIRE_CEPH_KEEP_DIR=1, a marked one).
 set -euo pipefail
 
 DIR=${1:-/tmp/quire-ceph}
@@ -63,5 +64,10 @@ stop_one () { # stop_one PID: TERM, wait up to GRACE s, then KILL and wait up to
 # up, but waits on them (and is KILLed after GRACE) when they go first.
 for pid in "${pids[@]}"; do stop_one "$pid"; done
 
+if [[ ${QUIRE_CEPH_KEEP_DIR:-} == 1 ]]; then   # start-rgw.sh keeps a failed start's logs
+  rm -f -- "$DIR/pids"
+  echo "stop-rgw: stopped ${#pids[@]} daemon(s), kept $DIR"
+  exit 0
+fi
 rm -rf --one-file-system -- "$DIR"
 echo "stop-rgw: stopped ${#pids[@]} daemon(s), removed $DIR"
