@@ -7,6 +7,7 @@ import { READ_CHUNK_BYTES, SMALL_PUT_BYTES, type BlobRef, type FileBatch, type P
 import { changeDocument, checkMetadataSize, insertDocuments } from '../store/commit.js'
 import { parseDocId, parseNamespace } from '../model/doc-id.js'
 import { parseCid, rawCidFromDigest } from '../model/cids.js'
+import { BlockHasher, blockListCid } from '../model/blocks.js'
 import { InputError, NotFoundError, QuireError, StoreError, UnreachableError } from '../errors.js'
 import { changeAtHome } from '../node/remote-change.js'
 import { reporter } from '../progress.js'
@@ -66,13 +67,28 @@ export async function storeDataFile (ctx: OpContext, path: string, opts: PutOpti
     if (err instanceof QuireError) throw err
     throw new InputError(`cannot read data file ${path}: ${err.code ?? err.message}`, 'bad-file')
   }
+  const read = (): AsyncIterable<Uint8Array> => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES })
+  const expect = opts.expect ?? (ctx.site.files.wantsCidFirst?.(size) === true ? await hashLocal(ctx, read(), size) : undefined)
   const progress = reporter(ctx.onProgress, 'storing data file', size, 'bytes')
   try {
     // the size read above fixes the block size; a file that grows or shrinks while it is read is refused
-    return await ctx.site.files.put(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), { ...opts, size, onBytes: n => { progress.add(n); opts.onBytes?.(n) } })
+    return await ctx.site.files.put(read(), { ...opts, size, ...(expect != null ? { expect } : {}), onBytes: n => { progress.add(n); opts.onBytes?.(n) } })
   } finally {
     progress.end()
   }
+}
+
+/** A local file's CID, size and block list, read once before it is stored (FileStore.wantsCidFirst). */
+async function hashLocal (ctx: OpContext, source: AsyncIterable<Uint8Array>, size: number): Promise<NonNullable<PutOptions['expect']>> {
+  const progress = reporter(ctx.onProgress, 'hashing data file', size, 'bytes')
+  const hasher = new BlockHasher(size)
+  try {
+    for await (const chunk of source) { hasher.update(chunk); progress.add(chunk.byteLength) }
+  } finally {
+    progress.end()
+  }
+  const { digest, blocks } = hasher.finish()
+  return { cid: rawCidFromDigest(digest), size, blocks: blockListCid(blocks) }
 }
 
 export interface PutArgs { id: string, meta: string, data?: string }

@@ -66,6 +66,12 @@ export interface FileStore {
   onStored: (refs: StoredBlob[]) => Promise<void>
   /** size of the file stored under `cid`, or null; throws if the store cannot be asked */
   stat: (cid: CID) => Promise<{ size: number } | null>
+  /**
+   * true if a file of `size` bytes is stored much faster when its CID is known before it streams
+   * in (an object store copies a large staged object byte by byte): `put` then reads a local file
+   * twice, once to hash it and once to store it under `expect`
+   */
+  wantsCidFirst?: (size: number) => boolean
   /** stream `source` in; visible under its CID only once whole, verified and durable */
   put: (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts?: PutOptions) => Promise<BlobRef>
   /** {@link put} for bytes already in memory (at most SMALL_PUT_BYTES is cheapest) */

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,6 +20,9 @@ import * as Digest from 'multiformats/hashes/digest'
 import { FsFileStore } from '../../src/store/files.js'
 import { S3FileStore } from '../../src/store/s3/s3-file-store.js'
 import { Bucket } from '../../src/store/s3/bucket.js'
+import { Site } from '../../src/site.js'
+import { resolveHome } from '../../src/home/paths.js'
+import { OPERATIONS } from '../../src/ops/index.js'
 import { partSizeFor } from '../../src/store/s3/s3-writer.js'
 import { BlockHasher, blockListCid, blockSize } from '../../src/model/blocks.js'
 import type { FileStore, StoredBlob } from '../../src/store/file-store.js'
@@ -246,6 +249,24 @@ describe('S3 file store: files too large to copy go to their own key', function 
     const other = randomBytes(20 * MiB)
     const ref = await store.put(chunks(other, MiB), { expect: expectOf(other) })
     assert.equal(cidOf(await readAll(store, ref.cid)), cidOf(other))
+  })
+
+  itS3('quire put of a local file that large hashes it first, then uploads it at its own key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'quire-direct-'))
+    const target = testTarget('direct-put')
+    const site = await Site.init(resolveHome(join(dir, 'home')), { listen: ['/ip4/127.0.0.1/tcp/0'], objectStore: target })
+    try {
+      (site.files as S3FileStore).directAbove = MiB
+      const bytes = randomBytes(20 * MiB + 1)
+      await writeFile(join(dir, 'data'), bytes)
+      await writeFile(join(dir, 'meta.json'), '{}')
+      await OPERATIONS.put.run({ site }, { id: 'big', meta: join(dir, 'meta.json'), data: join(dir, 'data') })
+      assert.deepEqual(await keysUnder(target), [`data/${cidOf(bytes)}`, 'quire-store'], 'nothing went through staging')
+      assert.equal(cidOf(await readAll(site.files, CID.parse(cidOf(bytes)))), cidOf(bytes))
+    } finally {
+      await site.close()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
 

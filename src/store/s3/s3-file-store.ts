@@ -102,6 +102,8 @@ export class S3FileStore implements FileStore {
     return { cid: ref.cid, size: ref.size, blocks: ref.blocks }
   }
 
+  wantsCidFirst (size: number): boolean { return size > this.directAbove }
+
   async put (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: PutOptions = {}): Promise<BlobRef> {
     const declared = opts.expect?.size ?? opts.size
     if (declared == null) throw new TypeError('FileStore.put needs the size (opts.size or opts.expect)')
