@@ -133,7 +133,7 @@ export class QuireNode {
     // not on 'peer:connect': until identify completes the partner does not count as connected
     links.onReady = peerId => {
       node.pusher.kick(peerId)
-      node.fetcher.kick()
+      node.fetcher.partnerReady(peerId)
     }
     const recovering = site.recoveringSince != null
     node.receiver.recovering = recovering
