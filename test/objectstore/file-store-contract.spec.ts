@@ -241,7 +241,7 @@ describe('S3 file store: files too large to copy go to their own key', function 
     await first.close(true)
     assert.equal(await store.stat(e.cid), null, 'not visible before it completes')
     const second = await store.receive(e, e.list)
-    assert.equal(second.offset, 32 * MiB)
+    assert.equal(second.offset, 32 * MiB, 'four whole parts of 8 MiB kept')
     for (const c of chunks(bytes.subarray(second.offset), MiB)) await second.write(c)
     await second.finish()
     assert.equal(cidOf(await readAll(store, e.cid)), e.cid.toString())
@@ -289,10 +289,10 @@ describe('S3 file store: part size and object-store failures', function () {
     for (const s of bodies) assert.equal(s.md5, s.actual, `${s.command} without its Content-MD5`)
   })
 
-  it('part sizes are whole blocks, at least 16 MiB, and never more than 9,000 parts (up to 10 TiB)', () => {
+  it('part sizes are whole blocks, at least 8 MiB, and never more than 9,000 parts (up to 10 TiB)', () => {
     for (const size of [0, 1, 5 * MiB, 49 * 1024 * MiB, 50 * 1024 * MiB, 1024 * 1024 * MiB, 10 * 1024 * 1024 * MiB]) {
       const part = partSizeFor(size)
-      assert.ok(part >= 16 * MiB, `${size}: ${part}`)
+      assert.ok(part >= 8 * MiB, `${size}: ${part}`)
       assert.equal(part % blockSize(size), 0, `${size}: ${part} is not whole blocks`)
       assert.ok(Math.ceil(size / part) <= 9000, `${size}: ${Math.ceil(size / part)} parts`)
     }

@@ -27,8 +27,12 @@ import { crashPoint } from '../../faults.js'
 import { BlockVerifier, FileMismatchError, checkCid, type BlobRef, type FileWriter } from '../file-store.js'
 import type { S3FileStore } from './s3-file-store.js'
 
-/** Parts of at least this size: few requests, and 2 uploading + 1 filling bound memory to 48 MiB. */
-export const MIN_PART_BYTES = 16 * 1024 * 1024
+/**
+ * Parts of at least this size: S3's minimum is 5 MiB. Larger parts mean fewer requests; smaller
+ * ones less lost when a transfer is cut (the part being filled is sent again) and less memory
+ * (2 uploading + 1 filling: 24 MiB).
+ */
+export const MIN_PART_BYTES = 8 * 1024 * 1024
 /** S3 allows 10,000 parts; stay below it with room to spare. */
 const MAX_PARTS = 9_000
 /** Parts uploading at once while the next one fills. */
