@@ -26,6 +26,7 @@ import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { prng, seedFromEnv, seededBytes } from '../fixtures/seed.js'
 import { cidOf, dataPath, stagedFiles, stagingDir } from '../fixtures/damage.js'
+import { itExtended } from '../reliability/harness/tier.js'
 
 /** This file's loopback addresses: 127.0.0.240 … 127.0.0.254 (other files use other ranges). */
 const ip = loopbackRange(240, 254, { spread: true })
@@ -391,9 +392,10 @@ describe('data file transfers through a fault proxy (real quire serve processes)
   /**
    * The same cuts, but after each reconnection the test runs `sync --full` at R (an operator's
    * nudge: the partner offers the file again, which clears the fetcher's back-off). This measures
-   * resumption and the bytes budget whatever the retry schedule.
+   * resumption and the bytes budget whatever the retry schedule. Nightly only since the retry
+   * schedule itself is tested above and in "6 cuts in a row" (CI's 30 minutes).
    */
-  it('N3 with a `sync --full` nudge after each reconnection: 20 cuts, the file completes, hashes right, ≤ 1.25 × its size read', async function () {
+  itExtended('N3 with a `sync --full` nudge after each reconnection: 20 cuts, the file completes, hashes right, ≤ 1.25 × its size read', async function () {
     await n3({ nudge: true })
   })
 

@@ -127,7 +127,7 @@ describe('model-based reliability tests (P2 sim-model, R4 lock-race model check)
     })
 
     const RUNS = scale(150, 2_000)
-    const BUDGET_MS = scale(60_000, 40 * 60_000)
+    const BUDGET_MS = scale(45_000, 40 * 60_000) // the battery's 45 s for Q
     const MAX_COMMANDS = 30
     /** how long the shrinking of a failure may go on past the budget */
     const SHRINK_MS = 90_000
