@@ -34,6 +34,11 @@ import { S3ReceiveWriter, partSizeFor } from './s3-writer.js'
 const READ_COALESCE_BYTES = 1024 * 1024
 /** Parts of one put uploading at once (lib-storage's queue): memory is this times the part size. */
 const PUT_QUEUE = 2
+/**
+ * A put's parts are larger than a transfer's (partSizeFor): a put is not resumed, so a larger part
+ * loses nothing, and half the requests: 71 MB/s into Ceph RGW here, against 49 with 8 MiB parts.
+ */
+const PUT_PART_MIN = 16 * 1024 * 1024
 
 export class S3FileStore implements FileStore {
   readonly bucket: Bucket
@@ -121,7 +126,7 @@ export class S3FileStore implements FileStore {
     const upload = new Upload({
       client: this.bucket.client,
       params: { Bucket: this.bucket.name, Key: staged, Body: body },
-      partSize: partSizeFor(declared),
+      partSize: Math.max(PUT_PART_MIN, partSizeFor(declared)),
       queueSize: PUT_QUEUE,
       leavePartsOnError: false
     })
