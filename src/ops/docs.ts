@@ -3,11 +3,11 @@ import { open, readFile, rename, unlink } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import type { OpContext, Operation } from './context.js'
 import type { DocEntry } from '../store/documents.js'
-import { READ_CHUNK_BYTES, SMALL_PUT_BYTES, type BlobRef, type FileBatch, type PutOptions } from '../store/file-store.js'
+import { READ_CHUNK_BYTES, SMALL_PUT_BYTES, finishRef, type BlobRef, type FileBatch, type PutOptions } from '../store/file-store.js'
 import { changeDocument, checkMetadataSize, insertDocuments } from '../store/commit.js'
 import { parseDocId, parseNamespace } from '../model/doc-id.js'
 import { parseCid, rawCidFromDigest } from '../model/cids.js'
-import { BlockHasher, blockListCid } from '../model/blocks.js'
+import { BlockHasher } from '../model/blocks.js'
 import { InputError, NotFoundError, QuireError, StoreError, UnreachableError } from '../errors.js'
 import { changeAtHome } from '../node/remote-change.js'
 import { reporter } from '../progress.js'
@@ -87,8 +87,7 @@ async function hashLocal (ctx: OpContext, source: AsyncIterable<Uint8Array>, siz
   } finally {
     progress.end()
   }
-  const { digest, blocks } = hasher.finish()
-  return { cid: rawCidFromDigest(digest), size, blocks: blockListCid(blocks) }
+  return finishRef(hasher, size)
 }
 
 export interface PutArgs { id: string, meta: string, data?: string }

@@ -115,7 +115,7 @@ export class S3FileStore implements FileStore {
     // a file too large to copy cheaply goes straight to its key when that is known (MAX_COPY_BYTES):
     // it stays invisible until the upload completes, which happens only after the CID matched
     const direct = opts.expect != null && declared > this.directAbove
-    const staged = direct ? this.keyOf(opts.expect!.cid) : this.stagingKey(`${this.stagePrefix}-${this.staged++}`)
+    const key = direct ? this.keyOf(opts.expect!.cid) : this.stagingKey(`${this.stagePrefix}-${this.staged++}`)
     const hasher = new BlockHasher(declared)
     let ref: StoredBlob | undefined
     const body = Readable.from((async function * () {
@@ -125,7 +125,7 @@ export class S3FileStore implements FileStore {
     })(), { objectMode: false })
     const upload = new Upload({
       client: this.bucket.client,
-      params: { Bucket: this.bucket.name, Key: staged, Body: body },
+      params: { Bucket: this.bucket.name, Key: key, Body: body },
       partSize: Math.max(PUT_PART_MIN, partSizeFor(declared)),
       queueSize: PUT_QUEUE,
       leavePartsOnError: false
@@ -142,7 +142,7 @@ export class S3FileStore implements FileStore {
     }
     crashPoint('file.fsynced')
     if (ref == null) throw new FileMismatchError('the upload ended before its data did')
-    return direct ? await this.published(ref) : await this.promote(staged, ref)
+    return direct ? await this.published(ref) : await this.promote(key, ref)
   }
 
   async putBytes (bytes: Uint8Array, opts: PutOptions = {}): Promise<BlobRef> {
