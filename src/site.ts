@@ -13,6 +13,7 @@ import { S3FileStore } from './store/s3/s3-file-store.js'
 import { Documents } from './store/documents.js'
 import { Cursors } from './store/cursors.js'
 import { Blobs } from './store/blobs.js'
+import { PendingFiles } from './store/pending-files.js'
 import type { PeerRow } from './model/peer-row.js'
 import { InputError, StoreError } from './errors.js'
 
@@ -41,6 +42,8 @@ export class Site {
   readonly docs: Documents
   readonly cursors: Cursors
   readonly blobs: Blobs
+  /** local files stored ahead of their records: what a crash may leave unnamed */
+  readonly pending: PendingFiles
   /** set while `serve --recover` rebuilds the store: no commits as home until it is done */
   recoveringSince: string | null = null
   /** opened for `audit` without a node: a missing file store is reported, not refused */
@@ -59,6 +62,7 @@ export class Site {
     this.files = files
     this.cursors = new Cursors(db)
     this.blobs = blobs
+    this.pending = new PendingFiles(db, files, docs, blobs)
     this.files.onStored = async refs => { await blobs.noteStored(refs) }
   }
 

@@ -126,40 +126,44 @@ export class LockServer implements LockHandler {
     }
     const change: DocChange = { id: req.id, baseRev: lease.baseRev, deleted: req.delete, metadata: req.metadata, requestedBy: from }
     if (req.dropData) change.data = null
-    if (data != null) {
-      const cid = req.dataCid != null ? cidFromBytes(req.dataCid) : null
-      if (cid == null) {
-        await drain(data)
-        return lockResponse(LockStatus.BAD_REQUEST, { message: 'data_cid is not a CIDv1 raw sha2-256' })
+    // the partner's data is stored before the commit that names it: noted, so a failed or
+    // interrupted commit leaves no orphan (store/pending-files.ts)
+    return await this.site.pending.track(async note => {
+      if (data != null) {
+        const cid = req.dataCid != null ? cidFromBytes(req.dataCid) : null
+        if (cid == null) {
+          await drain(data)
+          return lockResponse(LockStatus.BAD_REQUEST, { message: 'data_cid is not a CIDv1 raw sha2-256' })
+        }
+        try {
+          change.data = await this.site.files.put(data, { expect: { cid, size: Number(req.dataSize) }, beforeVisible: note, onBytes: () => this.leases.renew(lease) })
+        } catch (err: any) {
+          if (err?.code === 'file-mismatch') return lockResponse(LockStatus.BAD_REQUEST, { message: err.message })
+          throw err
+        }
       }
-      try {
-        change.data = await this.site.files.put(data, { expect: { cid, size: Number(req.dataSize) }, onBytes: () => this.leases.renew(lease) })
-      } catch (err: any) {
-        if (err?.code === 'file-mismatch') return lockResponse(LockStatus.BAD_REQUEST, { message: err.message })
-        throw err
-      }
-    }
-    return await this.serialised(lease.token, async () => {
-      // an overlapping attempt with this token may have committed while this one uploaded
-      const done = this.leases.committedResult(lease.token)
-      if (done != null) return done
-      if (this.leases.check(req.id, lease.token, from) == null) return lockResponse(LockStatus.BAD_TOKEN, { message: 'the lease expired during the upload' })
-      let entry: DocEntry
-      try {
-        entry = await changeDocument(this.site, change)
-      } catch (err) {
-        if (err instanceof OutdatedError) return lockResponse(LockStatus.OUTDATED, { currentRev: BigInt(err.currentRev) })
-        throw err
-      }
-      const [signed, metadata] = await Promise.all([this.site.docs.signed(entry.id, entry.rev), this.site.docs.metadata(entry.meta)])
-      const res = lockResponse(LockStatus.COMMITTED, {
-        currentRev: BigInt(entry.rev),
-        record: signed!.bytes as Uint8Array<ArrayBuffer>,
-        signature: signed!.signature as Uint8Array<ArrayBuffer>,
-        metadata: metadata! as Uint8Array<ArrayBuffer>
+      return await this.serialised(lease.token, async () => {
+        // an overlapping attempt with this token may have committed while this one uploaded
+        const done = this.leases.committedResult(lease.token)
+        if (done != null) return done
+        if (this.leases.check(req.id, lease.token, from) == null) return lockResponse(LockStatus.BAD_TOKEN, { message: 'the lease expired during the upload' })
+        let entry: DocEntry
+        try {
+          entry = await changeDocument(this.site, change)
+        } catch (err) {
+          if (err instanceof OutdatedError) return lockResponse(LockStatus.OUTDATED, { currentRev: BigInt(err.currentRev) })
+          throw err
+        }
+        const [signed, metadata] = await Promise.all([this.site.docs.signed(entry.id, entry.rev), this.site.docs.metadata(entry.meta)])
+        const res = lockResponse(LockStatus.COMMITTED, {
+          currentRev: BigInt(entry.rev),
+          record: signed!.bytes as Uint8Array<ArrayBuffer>,
+          signature: signed!.signature as Uint8Array<ArrayBuffer>,
+          metadata: metadata! as Uint8Array<ArrayBuffer>
+        })
+        this.leases.rememberCommit(lease.token, res)
+        return res
       })
-      this.leases.rememberCommit(lease.token, res)
-      return res
     })
   }
 

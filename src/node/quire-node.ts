@@ -139,6 +139,9 @@ export class QuireNode {
     node.receiver.recovering = recovering
     node.puller.recovering = recovering
     try {
+      // files a put or update stored before it crashed, never named by a record (battery C3)
+      const orphans = await site.pending.sweep()
+      if (orphans.length > 0) process.stderr.write(`quire: removed ${orphans.length} data file(s) stored by a put or update that never completed: ${orphans.join(', ')}\n`)
       // staged transfers of files still wanted are kept: they resume from their verified prefix
       await site.files.cleanStaging(new Set([...(await site.docs.wants()).map(([cid]) => cid), ...(await node.repairer.unfinished())]))
       await links.start()

@@ -99,10 +99,12 @@ export const put: Operation<PutArgs, { id: string, rev: number, home: string }> 
     const metadata = await readMetadataFile(requirePath(args.meta, '--meta'))
     const existing = await ctx.site.docs.get(id)
     if (existing != null) throw new InputError(`document ${id} already exists (rev ${existing.rev}); use "quire update"`, 'exists')
-    const data = args.data != null ? await storeDataFile(ctx, requirePath(args.data, '--data')) : null
-    const [result] = await insertDocuments(ctx.site, [{ id, metadata, data }])
-    if (result instanceof QuireError) throw result
-    return { id: result.id, rev: result.rev, home: result.home }
+    return await ctx.site.pending.track(async note => {
+      const data = args.data != null ? await storeDataFile(ctx, requirePath(args.data, '--data'), { beforeVisible: note }) : null
+      const [result] = await insertDocuments(ctx.site, [{ id, metadata, data }])
+      if (result instanceof QuireError) throw result
+      return { id: result.id, rev: result.rev, home: result.home }
+    })
   }
 }
 
@@ -123,12 +125,14 @@ async function change (ctx: OpContext, id: string, what: { metadata?: Uint8Array
   if (held.home !== ctx.site.peerId && ctx.node == null) {
     throw new UnreachableError(`${id} is homed at ${held.home}: changing it goes through its home's lock, which needs a running node ("quire serve")`, 'node-not-running')
   }
-  // the new data file goes into our own store first: verified, and local here afterwards
-  const data = what.dataPath != null ? await storeDataFile(ctx, what.dataPath) : undefined
-  const doc = { id, metadata: what.metadata, data, deleted: what.deleted }
-  if (held.home !== ctx.site.peerId) return await changeAtHome(ctx.node!, { ...doc, waitMs: wait * 1000 })
-  if (ctx.node != null) return await ctx.node.lockServer.local(id, wait * 1000, doc)
-  return await changeDocument(ctx.site, doc)
+  return await ctx.site.pending.track(async note => {
+    // the new data file goes into our own store first: verified, and local here afterwards
+    const data = what.dataPath != null ? await storeDataFile(ctx, what.dataPath, { beforeVisible: note }) : undefined
+    const doc = { id, metadata: what.metadata, data, deleted: what.deleted }
+    if (held.home !== ctx.site.peerId) return await changeAtHome(ctx.node!, { ...doc, waitMs: wait * 1000 })
+    if (ctx.node != null) return await ctx.node.lockServer.local(id, wait * 1000, doc)
+    return await changeDocument(ctx.site, doc)
+  })
 }
 
 export const update: Operation<UpdateArgs, { id: string, rev: number }> = {

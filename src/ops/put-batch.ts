@@ -13,6 +13,8 @@ import { readMetadataFile, requirePath, storeDataFile } from './docs.js'
 import { insertDocuments, type NewDoc } from '../store/commit.js'
 import { parseDocId } from '../model/doc-id.js'
 import { InputError, toQuireError } from '../errors.js'
+import type { FileBatch } from '../store/file-store.js'
+import type { NoteFiles } from '../store/pending-files.js'
 
 /** Lines per chunk, and metadata bytes held before a write: bound memory whatever the batch size. */
 export const BATCH_CHUNK_LINES = 5000
@@ -46,11 +48,16 @@ function parseLine (text: string, line: number): Line {
 
 async function storeChunk (ctx: OpContext, lines: Line[], result: BatchResult): Promise<void> {
   for (const l of lines) if (l.error != null) result.failed.push(l.error)
-  let files = ctx.site.files.batch()
+  await ctx.site.pending.track(async note => { await storeChunkFiles(ctx, lines, result, note) })
+}
+
+async function storeChunkFiles (ctx: OpContext, lines: Line[], result: BatchResult, note: NoteFiles): Promise<void> {
+  const newBatch = (): FileBatch => ctx.site.files.batch({ beforeVisible: note })
+  let files = newBatch()
   const load = lines.filter(l => l.error == null).map(l => async (): Promise<{ l: Line, doc?: NewDoc, error?: BatchFailure }> => {
     try {
       const metadata = await readMetadataFile(l.meta!)
-      const data = l.data != null ? await storeDataFile(ctx, l.data, { syncDir: false }, files) : null
+      const data = l.data != null ? await storeDataFile(ctx, l.data, { syncDir: false, beforeVisible: note }, files) : null
       return { l, doc: { id: l.id!, metadata, data } }
     } catch (err) {
       const q = toQuireError(err)
@@ -62,7 +69,7 @@ async function storeChunk (ctx: OpContext, lines: Line[], result: BatchResult): 
   const flush = async (): Promise<void> => {
     // the files must be durable and in place before any record names them
     const staged = files
-    files = ctx.site.files.batch()
+    files = newBatch()
     await staged.commit()
     await ctx.site.files.syncDirs()
     const stored = await insertDocuments(ctx.site, pending.map(x => x.doc))

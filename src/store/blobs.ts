@@ -87,6 +87,15 @@ export class Blobs {
     this.damagedSet.delete(cid)
   }
 
+  /** Drop a file from the index (the file itself is gone: store/pending-files.ts); its damage history stays. */
+  async forget (cid: string): Promise<void> {
+    const b = this.db.level.batch()
+    b.del(cid, { sublevel: this.sub as any })
+    b.del(cid, { sublevel: this.lists as any })
+    await b.write()
+    this.damagedSet.delete(cid)
+  }
+
   /** The index in CID order from `after` (exclusive): audits walk it with a checkpoint. */
   async * entries (after?: string): AsyncIterable<[string, BlobInfo]> {
     yield * this.sub.iterator(after != null ? { gt: after } : {})

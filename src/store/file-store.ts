@@ -35,6 +35,11 @@ export interface PutOptions {
    * must call it before it records the file anywhere (a rename that is not yet durable could vanish).
    */
   syncDir?: boolean
+  /**
+   * Awaited with the verified file's reference before it can become visible under its name: a
+   * caller that records it only afterwards notes it there (store/pending-files.ts).
+   */
+  beforeVisible?: (refs: StoredBlob[]) => Promise<void>
 }
 
 /** Many small files made visible together: {@link FileBatch.commit} before recording any of them. */
@@ -76,7 +81,7 @@ export interface FileStore {
   put: (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts?: PutOptions) => Promise<BlobRef>
   /** {@link put} for bytes already in memory (at most SMALL_PUT_BYTES is cheapest) */
   putBytes: (bytes: Uint8Array, opts?: PutOptions) => Promise<BlobRef>
-  batch: () => FileBatch
+  batch: (opts?: Pick<PutOptions, 'beforeVisible'>) => FileBatch
   /** make every file stored with `syncDir: false` durable under its name */
   syncDirs: () => Promise<void>
   /**

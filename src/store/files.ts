@@ -189,7 +189,7 @@ export class FsFileStore implements FileStore {
       crashPoint('file.staged')
       // fsync before rename: if it fails we throw and the staged file goes, never a file whose
       // bytes may not be on disk under a name that claims they are
-      await fh.sync()
+      await alongside(fh.sync(), opts.beforeVisible?.([ref]))
       crashPoint('file.fsynced')
       await fh.close()
       closed = true
@@ -217,7 +217,7 @@ export class FsFileStore implements FileStore {
     try {
       writeAllSync(fd, bytes)
       crashPoint('file.staged')
-      await fsyncFd(fd)
+      await alongside(fsyncFd(fd), opts.beforeVisible?.([ref]))
       crashPoint('file.fsynced')
       closeSync(fd)
       isOpen = false
@@ -237,7 +237,7 @@ export class FsFileStore implements FileStore {
    * renames every file into place and fsyncs the directories. Per-file fsync caps a disk at a few
    * thousand files a second; one flush per batch does not.
    */
-  batch (): StagedBatch {
+  batch (opts: Pick<PutOptions, 'beforeVisible'> = {}): StagedBatch {
     return new StagedBatch(this, {
       stage: async (bytes: Uint8Array, expect?: PutOptions['expect']) => {
         const ref = refOf(bytes, expect)
@@ -256,6 +256,7 @@ export class FsFileStore implements FileStore {
         return { ref, staged }
       },
       promote: async (items: Array<{ ref: StoredBlob, staged: string }>) => {
+        await opts.beforeVisible?.(items.map(i => i.ref))
         for (const { ref, staged } of items) {
           await this.ensureShard(ref.cid)
           renameSync(staged, this.pathOf(ref.cid))
@@ -524,6 +525,16 @@ async function syncFileSystem (dir: string, files: string[]): Promise<void> {
     const fh = await open(f, 'r+')
     try { await fh.sync() } finally { await fh.close() }
   }))
+}
+
+/**
+ * Await both (the file's fsync and the caller's note of it, each a wait on the disk, side by side);
+ * never returns while either still runs, so the file is not closed under an fsync.
+ */
+async function alongside (a: Promise<unknown>, b: Promise<unknown> | undefined): Promise<void> {
+  const [ra, rb] = await Promise.allSettled([a, b])
+  if (ra.status === 'rejected') throw ra.reason
+  if (rb.status === 'rejected') throw rb.reason
 }
 
 function writeAllSync (fd: number, bytes: Uint8Array): void {

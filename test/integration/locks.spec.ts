@@ -14,8 +14,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  cleanupAll, initNode, quire, quireOk, sleep, startServe, waitFor, type InitNode, type QuireResult, type Served
+  cleanupAll, exists, initNode, quire, quireOk, sleep, startServe, waitFor, type InitNode, type QuireResult, type Served
 } from '../fixtures/cli.js'
+import { dataPath } from '../fixtures/damage.js'
 import { LockPeer, LockStatus, Outcome, heldUpload, lockResponse, statusName, type LockResponse } from '../fixtures/lock-peer.js'
 import { rawCidOf } from '../../src/model/cids.js'
 import { verifyRevision } from '../../src/model/record.js'
@@ -531,7 +532,7 @@ describe('home-server locks (real quire serve processes)', function () {
       }
     })
 
-    it('the lease renews while upload bytes move: a 1 s lease outlives a 3 s upload; a stalled upload loses it to another holder (fencing)', async function () {
+    it('the lease renews while upload bytes move: a 1 s lease outlives a 3 s upload; a stalled upload loses it to another holder (fencing) and its file is not kept', async function () {
       const id = 'lk.slow'
       await putAtHome(H, id, [])
       const g = await L1.acquire(H.peerId, id, 1, 1_000)
@@ -556,13 +557,16 @@ describe('home-server locks (real quire serve processes)', function () {
       is(g2, LockStatus.GRANTED, 'a second 1 s lease')
       let open!: () => void
       const gate = new Promise<void>(resolve => { open = resolve })
-      const stalled = L1.commit(H.peerId, { id, token: g2.token, metadata: meta('stalled'), data: heldUpload(data, data.byteLength / 2, gate), dataCid: rawCidOf(data).bytes, dataSize: data.byteLength })
+      // other bytes than rev 2's: the home stores them whole before it finds the lease gone, and must not keep them
+      const data2 = randomBytes(data.byteLength)
+      const stalled = L1.commit(H.peerId, { id, token: g2.token, metadata: meta('stalled'), data: heldUpload(data2, data2.byteLength / 2, gate), dataCid: rawCidOf(data2).bytes, dataSize: data2.byteLength })
       await sleep(1_500)
       const g3 = await L2.acquire(H.peerId, id, 2)
       is(g3, LockStatus.GRANTED, 'L2 takes the expired lease')
       open()
       is(await stalled, LockStatus.BAD_TOKEN, 'the stalled upload finishes after its lease was gone')
       assert.equal((await getAt(H, id)).rev, 2, 'nothing committed by the stalled upload')
+      assert.equal(await exists(dataPath(H.home, rawCidOf(data2).toString())), false, 'the stalled upload\'s file is not kept at the home')
       is(await L2.commit(H.peerId, { id, token: g3.token, metadata: meta('L2 wins') }), LockStatus.COMMITTED, 'the new holder commits')
       assert.equal((await getAt(H, id)).rev, 3)
     })

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { api, cleanupAll, quire, quireOk, sleep, waitFor, type QuireResult } from '../fixtures/cli.js'
+import { api, cleanupAll, exists, quire, quireOk, sleep, waitFor, type QuireResult } from '../fixtures/cli.js'
 import { addPeer, makeNodes, op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../fixtures/cluster.js'
 import { FaultProxy } from '../fixtures/fault-proxy.js'
 import { loopbackRange } from '../fixtures/loopback.js'
@@ -17,7 +17,7 @@ import { prng, seededBytes, seededRng } from '../fixtures/seed.js'
 import { closure, type NetworkModel } from '../../src/model/closure.js'
 import { newPeerRow, type PeerRow } from '../../src/model/peer-row.js'
 import { scale } from './harness/tier.js'
-import { stagedFiles, stagingDir } from '../fixtures/damage.js'
+import { cidOf, dataPath, stagedFiles, stagingDir } from '../fixtures/damage.js'
 import { assertInvariants, checkCluster, checkSignatures, holdings } from './harness/invariants.js'
 import { cont, pause } from './harness/processes.js'
 import { StoreWatcher } from './harness/store-watcher.js'
@@ -59,7 +59,7 @@ describe('N7 home-unreachable: the home blackholed during quire update', functio
   afterEach(cleanUp)
   this.timeout(120_000)
 
-  it('update exits 3 with one line (home unreachable) in ≤ 15 s; no node\'s (id, rev) changes, during the partition or after the heal', async function () {
+  it('update exits 3 with one line (home unreachable) in ≤ 15 s; no node\'s (id, rev) changes, during the partition or after the heal; neither keeps the update\'s data file', async function () {
     const [h, r] = await makeNodes(['H', 'R'], ip)
     const proxy = await proxiedLink(r, h, [], ['--replicate'])
     await Promise.all([serveNode(h, ['--interval', '2']), serveNode(r, ['--interval', '2'])])
@@ -69,19 +69,26 @@ describe('N7 home-unreachable: the home blackholed during quire update', functio
     const before = await revs([h, r], id)
 
     proxy.blackhole()
-    const u = await quire(['update', id, '--meta', await metaFile(r, 'v2 through a partition'), '--home', r.home, '--json'], { timeoutMs: 30_000 })
+    // with a new data file: R stores it before asking the home, and must not keep it when the update fails
+    const data = seededBytes(3, 'n7 data', 256 * 1024)
+    const dataFile = join(r.home, 'n7.data')
+    await writeFile(dataFile, data)
+    const u = await quire(['update', id, '--meta', await metaFile(r, 'v2 through a partition'), '--data', dataFile, '--home', r.home, '--json'], { timeoutMs: 30_000 })
     console.log(`      N7: update exited ${u.code} after ${u.ms} ms: ${u.stderr.trim()}`)
     assert.equal(u.code, 3, explain(u))
     assert.equal(u.stderr.trim().split('\n').length, 1, `one line: ${u.stderr}`)
     assert.equal(u.errorJson?.code, 'home-unreachable', explain(u))
     assert.ok(u.ms <= 15_000, `update took ${u.ms} ms`)
     assert.deepEqual(await revs([h, r], id), before, 'during the partition')
+    const cid = await cidOf(data)
+    assert.equal(await exists(dataPath(r.home, cid)), false, 'R removed the data file of its failed update')
 
     // the held request reaches H at the heal: still nothing may commit
     proxy.heal()
     await waitConnected(r, h, 20_000)
     await sleep(2 * 2_000)
     assert.deepEqual(await revs([h, r], id), before, 'after the heal')
+    for (const n of [h, r]) assert.equal(await exists(dataPath(n.home, cid)), false, `${n.name} holds no data file of the update that never committed`)
     assertInvariants(await checkCluster([h, r], { acked: new Map([['H', new Map([[id, 1]])], ['R', new Map([[id, 1]])]]) }))
     await Promise.all([h.served!.stop(), r.served!.stop()])
     assertInvariants([...await checkSignatures(h), ...await checkSignatures(r)])

@@ -122,6 +122,8 @@ export class S3FileStore implements FileStore {
       yield * hashedSource(source, declared, hasher, opts)
       // before the stream ends, so before the upload completes: a wrong file aborts it
       ref = finishRef(hasher, declared, opts.expect)
+      // a direct upload is visible once complete, so the note comes before the stream ends too
+      await opts.beforeVisible?.([ref])
     })(), { objectMode: false })
     const upload = new Upload({
       client: this.bucket.client,
@@ -147,7 +149,7 @@ export class S3FileStore implements FileStore {
 
   async putBytes (bytes: Uint8Array, opts: PutOptions = {}): Promise<BlobRef> {
     if (bytes.byteLength > SMALL_PUT_BYTES) return await this.put([bytes], { ...opts, size: bytes.byteLength })
-    const ref = await this.putVerified(bytes, opts.expect)
+    const ref = await this.putVerified(bytes, opts.expect, opts.beforeVisible)
     await this.onStored([ref])
     opts.onBytes?.(bytes.byteLength)
     return { cid: ref.cid, size: ref.size, blocks: ref.blocks }
@@ -157,8 +159,9 @@ export class S3FileStore implements FileStore {
    * Hash `bytes`, then PUT them at their content address (atomic: whole or nothing). Not
    * conditional: an object already there may be a damaged copy this one replaces.
    */
-  private async putVerified (bytes: Uint8Array, expect?: PutOptions['expect']): Promise<StoredBlob> {
+  private async putVerified (bytes: Uint8Array, expect?: PutOptions['expect'], beforeVisible?: PutOptions['beforeVisible']): Promise<StoredBlob> {
     const ref = refOf(bytes, expect)
+    await beforeVisible?.([ref])
     crashPoint('file.staged')
     await this.bucket.put(this.keyOf(ref.cid), bytes)
     crashPoint('file.renamed')
@@ -166,12 +169,13 @@ export class S3FileStore implements FileStore {
   }
 
   /** Small files: each one is at its key when putBytes returns; commit indexes them together. */
-  batch (): FileBatch {
+  batch (opts: Pick<PutOptions, 'beforeVisible'> = {}): FileBatch {
     let refs: StoredBlob[] = []
     return {
       get size () { return refs.length },
       putBytes: async (bytes, expect) => {
-        const ref = await this.putVerified(bytes, expect)
+        // each file is visible once its PUT returns, so each is noted on its own
+        const ref = await this.putVerified(bytes, expect, opts.beforeVisible)
         refs.push(ref)
         return { cid: ref.cid, size: ref.size, blocks: ref.blocks }
       },
