@@ -1,0 +1,84 @@
+/**
+ * store/pending-files.ts on a real home (LevelDB and file store in a temp dir): a file stored
+ * ahead of its record stays only if a record names it; a failed caller's file goes at once, an
+ * unknown outcome's at the next sweep; two callers storing the same bytes never remove each
+ * other's file.
+ */
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Site } from '../../src/site.js'
+import { resolveHome } from '../../src/home/paths.js'
+import { insertDocuments } from '../../src/store/commit.js'
+import { OutcomeUnknownError } from '../../src/errors.js'
+import type { BlobRef } from '../../src/store/file-store.js'
+import type { CID } from 'multiformats/cid'
+import { seededBytes } from '../fixtures/seed.js'
+
+describe('pending files (stored ahead of their record)', function () {
+  let dir: string
+  let site: Site
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'quire-pending-'))
+    site = await Site.init(resolveHome(join(dir, 'home')))
+  })
+  afterEach(async () => {
+    await site.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  const bytes = (n: number): Uint8Array => seededBytes(n, 'pending', 4096)
+  const stored = async (cid: CID): Promise<boolean> => (await site.files.stat(cid)) != null
+
+  it('a committed file stays; a failed caller\'s file goes at once, with its index entry', async function () {
+    const kept = await site.pending.track(async note => {
+      const ref = await site.files.putBytes(bytes(1), { beforeVisible: note })
+      await insertDocuments(site, [{ id: 'p.kept', metadata: Buffer.from('{}'), data: ref }])
+      return ref
+    })
+    let lost: BlobRef | undefined
+    await assert.rejects(site.pending.track(async note => {
+      lost = await site.files.putBytes(bytes(2), { beforeVisible: note })
+      throw new Error('the commit failed')
+    }), /the commit failed/)
+    assert.equal(await stored(kept.cid), true, 'the file a record names')
+    assert.equal(await stored(lost!.cid), false, 'the failed caller\'s file')
+    assert.equal(await site.blobs.get(lost!.cid.toString()), undefined, 'no index entry for it')
+    assert.deepEqual(await site.pending.sweep(), [], 'no note left')
+  })
+
+  it('the same bytes from two callers: the one that fails does not take the other\'s file', async function () {
+    let release!: () => void
+    const held = new Promise<void>(resolve => { release = resolve })
+    const first = site.pending.track(async note => {
+      const ref = await site.files.putBytes(bytes(3), { beforeVisible: note })
+      await held // still at work when the second one fails
+      await insertDocuments(site, [{ id: 'p.first', metadata: Buffer.from('{}'), data: ref }])
+      return ref
+    })
+    await new Promise(resolve => setTimeout(resolve, 50))
+    await assert.rejects(site.pending.track(async note => {
+      await site.files.putBytes(bytes(3), { beforeVisible: note })
+      throw new Error('second fails')
+    }), /second fails/)
+    release()
+    const ref = await first
+    assert.equal(await stored(ref.cid), true)
+    assert.equal((await site.docs.get('p.first'))?.data?.cid, ref.cid.toString())
+  })
+
+  it('an unknown outcome keeps the file until the next start\'s sweep, which removes it if still unnamed', async function () {
+    let ref: BlobRef | undefined
+    await assert.rejects(site.pending.track(async note => {
+      ref = await site.files.putBytes(bytes(4), { beforeVisible: note })
+      throw new OutcomeUnknownError('the home did not answer')
+    }), OutcomeUnknownError)
+    assert.equal(await stored(ref!.cid), true, 'kept: a record may still come')
+    assert.deepEqual(await site.pending.sweep(), [], 'held while this process runs')
+    await site.close()
+    site = await Site.open(resolveHome(join(dir, 'home')))
+    assert.deepEqual(await site.pending.sweep(), [ref!.cid.toString()], 'the next start removes it')
+    assert.equal(await stored(ref!.cid), false)
+  })
+})
