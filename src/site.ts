@@ -141,7 +141,7 @@ export class Site {
       }
       site.highWater = await db.readHighWater()
       if (opts.verify === true && opts.recover !== true && site.docs.lastSeq < site.highWater) {
-        throw new StoreError(`store ${paths.db} is damaged (it ended at change ${site.highWater} when last closed, it now ends at ${site.docs.lastSeq}: its log lost acknowledged writes): restore it from a backup, or move it aside and rebuild it from partners with "quire serve --recover"`, 'store-corrupt')
+        throw new StoreError(`store ${paths.db} is damaged (it had reached change ${site.highWater}, it now ends at ${site.docs.lastSeq}: its log lost acknowledged writes): restore it from a backup, or move it aside and rebuild it from partners with "quire serve --recover"`, 'store-corrupt')
       }
       site.recoveringSince = await db.recoveringSince()
       site.diagnosing = opts.diagnose === true && opts.recover !== true
@@ -159,6 +159,18 @@ export class Site {
    */
   async storePresent (): Promise<boolean> {
     return (await this.files.readMarker()) != null && await exists(join(this.paths.db, 'CURRENT'))
+  }
+
+  /**
+   * Raise the high-water mark to the change-log position synced so far (serve does so every few
+   * seconds): then a log damaged after a kill -9, not only after a clean close, is caught at the
+   * next start. Only synced changes count, so a power cut cannot leave the mark ahead of the log.
+   */
+  async markHighWater (): Promise<void> {
+    const seq = this.docs.syncedSeq
+    if (seq <= this.highWater) return
+    await this.db.writeHighWater(seq)
+    this.highWater = Math.max(this.highWater, seq)
   }
 
   async close (): Promise<void> {

@@ -185,6 +185,7 @@ export class QuireNode {
       this.onFatal(new StoreError(`store missing: the store (${this.site.files.where} or ${this.site.paths.db}) vanished while serving; the node stopped (restore it and start again)`, 'store-missing'))
       return
     }
+    await this.site.markHighWater()
     const since = this.site.recoveringSince
     if (since == null) return
     const rows = this.site.peers.list()

@@ -78,6 +78,8 @@ export class Documents extends EventEmitter<DocumentEvents> {
   private readonly wantsSub: Level<string, Want>
   private readonly pushed: Level<string, number | { seq: number, policy: number }>
   private seq = 0
+  /** the change-log position as of the last synced write: what a power cut cannot take back */
+  private synced = 0
   private count = 0
   private tail: Promise<unknown> = Promise.resolve()
 
@@ -105,6 +107,7 @@ export class Documents extends EventEmitter<DocumentEvents> {
   }
 
   get lastSeq (): number { return this.seq }
+  get syncedSeq (): number { return this.synced }
   get size (): number { return this.count }
 
   /** Run `fn` with no other write in between. */
@@ -219,6 +222,8 @@ export class Documents extends EventEmitter<DocumentEvents> {
     await b.write({ sync: true })
     crashPoint('db.batch.written')
     this.seq = seq
+    // the log is written in order: this sync made every earlier change (touch's too) durable
+    this.synced = seq
     this.count += added
     for (const e of entries) this.emit('change', e)
     return entries

@@ -17,6 +17,7 @@ import { addPeer, makeNodes, op, putBatch, serveNode, waitUntil, type ClusterNod
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes } from '../fixtures/seed.js'
 import { assertInvariants, checkCluster, checkSignatures, holdings, type Held } from './harness/invariants.js'
+import { kill9 } from './harness/processes.js'
 
 const ip = loopbackRange(10, 49, { subnet: 4 })
 
@@ -256,5 +257,37 @@ describe('C7 metadata-db-corruption: a damaged LevelDB never starts as an empty 
     assertInvariants(await checkCluster([a, b], { acked: new Map([['A', new Map([...before.keys()].map(id => [id, 1]))]]) }))
     await Promise.all([a.served!.stop(), b.served!.stop()])
     assertInvariants([...await checkSignatures(a), ...await checkSignatures(b)])
+  })
+})
+
+describe('C7 after a kill -9: the high-water mark is kept while serving, not only at a clean close', function () {
+  this.timeout(120_000)
+  afterEach(async () => { await cleanupAll() })
+
+  it('20 puts through a running node, a kill -9, the log cut to half: serve refuses (store-corrupt), it does not start without its newest acknowledged writes', async function () {
+    const [a] = await makeNodes(['A'], ip)
+    await serveNode(a, ['--interval', String(DT)])
+    const n = 20
+    for (let i = 0; i < n; i++) {
+      await writeFile(join(a.tmp.dir, 'm.json'), JSON.stringify({ i, pad: 'z'.repeat(2000) }))
+      await quireOk(['put', `hw.d${i}`, '--meta', join(a.tmp.dir, 'm.json'), '--home', a.home])
+    }
+    // the mark follows within one health check (2 s); then no clean close
+    const mark = async (): Promise<number> => Number(await readFile(join(a.home, 'db', 'QUIRE-HIGH-WATER'), 'utf8').catch(() => '0'))
+    await waitUntil('the high-water mark to reach the last put', async () => await mark() >= n ? null : `mark ${await mark()}`, 10_000)
+    await kill9(a)
+    const files = await dbFiles(a.home)
+    assert.ok(files.log.length > 0, 'the puts are in the log')
+    const log = join(a.home, 'db', files.log[0])
+    await truncate(log, Math.floor((await stat(log)).size / 2))
+    const r = await startServe(a.home, ['--interval', String(DT)], { timeoutMs: 20_000 }).catch((err: ServeStartError) => err)
+    if (!(r instanceof Error)) {
+      a.served = r
+      throw new Error(`serve started on a log cut to half, holding ${(await holdings(a)).size}/${n} documents (mark ${await mark()})`)
+    }
+    if (r.exit == null) throw r
+    console.log(`      C7 after kill -9: mark ${await mark()}; exit ${r.exit.code}: ${r.stderr.trim()}`)
+    assert.notEqual(r.exit.code, 0)
+    assert.match(r.stderr, /store-corrupt|lost acknowledged writes/)
   })
 })
