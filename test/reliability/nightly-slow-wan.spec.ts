@@ -18,7 +18,7 @@ import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
 import { hashesTo, dataPath, cidOf } from '../fixtures/damage.js'
 import { itExtended, EXTENDED } from './harness/tier.js'
-import { DelayLink, putDocsApi, tmpFile, initNodes } from './harness/nightly.js'
+import { DelayLink, longOp, putDocsApi, tmpFile, initNodes } from './harness/nightly.js'
 import { checkCluster, assertInvariants } from './harness/invariants.js'
 
 const ip = loopbackRange(10, 29, { subnet: 5 })
@@ -61,7 +61,8 @@ describe('reliability N4: slow WAN', function () {
     console.log(`      N4: cuts at ${cuts.join(', ')} bytes of the file's direction (plus set-up bytes already forwarded: ${proxy.forwarded.toClient})`)
     proxy.rstSeries(cuts.map(c => c + proxy.forwarded.toClient), { dir: 'toClient' })
     const started = Date.now()
-    await op(S, 'put', { id: 'wan.big', meta: await tmpFile('big.meta', '{"big":true}'), data: await tmpFile('big.data', big) })
+    // a 1 GiB put (hashed, written, fsynced) takes longer than the API's default 5 s bound
+    await longOp(S, 'put', { id: 'wan.big', meta: await tmpFile('big.meta', '{"big":true}'), data: await tmpFile('big.data', big) }, 300_000)
 
     // sample progress and liveness every second until R holds everything
     let maxStatusMs = 0
