@@ -48,7 +48,7 @@ export class Site {
   recoveringSince: string | null = null
   /** opened for `audit` without a node: a missing file store is reported, not refused */
   diagnosing = false
-  /** the change-log position recorded at the last close: it only grows (Db.readHighWater) */
+  /** the change-log position last recorded (at a close, or by serve every few seconds): it only grows (Db.readHighWater) */
   private highWater = 0
 
   private constructor (paths: HomePaths, config: Config, key: PrivateKey, db: Db, peers: PeerTable, docs: Documents, files: FileStore, blobs: Blobs) {
@@ -62,7 +62,7 @@ export class Site {
     this.files = files
     this.cursors = new Cursors(db)
     this.blobs = blobs
-    this.pending = new PendingFiles(db, files, docs, blobs)
+    this.pending = new PendingFiles(db, files, docs, blobs, () => this.recoveringSince != null)
     this.files.onStored = async refs => { await blobs.noteStored(refs) }
   }
 
@@ -176,7 +176,7 @@ export class Site {
   async close (): Promise<void> {
     // never lowered: an offline command on a damaged store must not erase the evidence
     try {
-      if (this.docs.lastSeq > this.highWater) await this.db.writeHighWater(this.docs.lastSeq)
+      if (this.docs.syncedSeq > this.highWater) await this.db.writeHighWater(this.docs.syncedSeq)
     } catch (err: any) {
       // a store renamed away under the node (it is stopping for that): nothing left to guard
       if (err.code !== 'ENOENT') throw err

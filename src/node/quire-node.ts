@@ -185,7 +185,8 @@ export class QuireNode {
       this.onFatal(new StoreError(`store missing: the store (${this.site.files.where} or ${this.site.paths.db}) vanished while serving; the node stopped (restore it and start again)`, 'store-missing'))
       return
     }
-    await this.site.markHighWater()
+    // a mark that cannot be written (a full disk) must not stop the checks below: the next tick retries
+    await this.site.markHighWater().catch(err => { this.log.error('high-water mark: %e', err) })
     const since = this.site.recoveringSince
     if (since == null) return
     const rows = this.site.peers.list()

@@ -12,8 +12,8 @@ import { writeFileAtomic } from '../home/atomic-write.js'
 export const SCHEMA_VERSION = 1
 
 /**
- * The highest change-log position the database held when it was last closed, kept beside LevelDB
- * in a file of its own. LevelDB drops a damaged tail of its write-ahead log on open without a word
+ * The highest change-log position the database is known to hold on disk (written at each close and
+ * by a serving node every few seconds; synced writes only), kept beside LevelDB in a file of its own. LevelDB drops a damaged tail of its write-ahead log on open without a word
  * (paranoid checks are off and classic-level cannot turn them on), so a flipped or cut .log would
  * otherwise start a node without its newest acknowledged writes (battery C7). LevelDB ignores
  * files whose names it does not use.
@@ -132,7 +132,7 @@ export class Db {
     await this.meta.del('recovering', { sync: true })
   }
 
-  /** The change-log position recorded at the last close (0 if none was). */
+  /** The change-log position last recorded (0 if none was). */
   async readHighWater (): Promise<number> {
     try {
       return Number.parseInt(await readFile(join(this.path, HIGH_WATER_FILE), 'utf8'), 10) || 0

@@ -222,7 +222,7 @@ export class Documents extends EventEmitter<DocumentEvents> {
     await b.write({ sync: true })
     crashPoint('db.batch.written')
     this.seq = seq
-    // the log is written in order: this sync made every earlier change (touch's too) durable
+    // the largest change-log position is now durable, which is what the high-water mark compares
     this.synced = seq
     this.count += added
     for (const e of entries) this.emit('change', e)

@@ -339,7 +339,14 @@ export class FsFileStore implements FileStore {
   }
 
   async remove (cid: CID): Promise<void> {
-    await unlink(this.pathOf(cid)).catch((err: any) => { if (err.code !== 'ENOENT') throw err })
+    try {
+      await unlink(this.pathOf(cid))
+    } catch (err: any) {
+      if (err.code === 'ENOENT') return
+      throw err
+    }
+    // durable before the caller forgets the file: a name that comes back after a power cut would be an orphan
+    await fsyncDir(this.shardOf(cid))
   }
 
   async * list (): AsyncIterable<string> {
@@ -387,6 +394,8 @@ export class StagedBatch implements FileBatch {
   }
 
   private items: Array<{ ref: StoredBlob, staged: string }> = []
+  /** putBytes calls still staging: a commit waits for them (they were begun before it) */
+  private readonly inFlight = new Set<Promise<unknown>>()
 
   constructor (store: FsFileStore, ops: StagedBatch['ops']) {
     this.store = store
@@ -397,13 +406,24 @@ export class StagedBatch implements FileBatch {
 
   /** Stage `bytes` (checked against `expect`, if given: FileMismatchError otherwise). */
   async putBytes (bytes: Uint8Array, expect?: PutOptions['expect']): Promise<BlobRef> {
-    const item = await this.ops.stage(bytes, expect)
-    this.items.push(item)
-    return { cid: item.ref.cid, size: item.ref.size, blocks: item.ref.blocks }
+    const staging = (async () => {
+      const item = await this.ops.stage(bytes, expect)
+      this.items.push(item)
+      return item
+    })()
+    this.inFlight.add(staging)
+    try {
+      const item = await staging
+      return { cid: item.ref.cid, size: item.ref.size, blocks: item.ref.blocks }
+    } finally {
+      this.inFlight.delete(staging)
+    }
   }
 
   /** Make every staged file durable and visible. Call before recording any of them. */
   async commit (): Promise<void> {
+    // a file whose putBytes began before the commit belongs to it: its caller will record it
+    await Promise.allSettled([...this.inFlight])
     const items = this.items
     this.items = []
     if (items.length === 0) return

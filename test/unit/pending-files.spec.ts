@@ -30,6 +30,11 @@ describe('pending files (stored ahead of their record)', function () {
 
   const bytes = (n: number): Uint8Array => seededBytes(n, 'pending', 4096)
   const stored = async (cid: CID): Promise<boolean> => (await site.files.stat(cid)) != null
+  const notesLeft = async (): Promise<string[]> => {
+    const keys: string[] = []
+    for await (const k of site.db.sub('pendingfiles').keys()) keys.push(k)
+    return keys
+  }
 
   it('a committed file stays; a failed caller\'s file goes at once, with its index entry', async function () {
     const kept = await site.pending.track(async note => {
@@ -45,19 +50,45 @@ describe('pending files (stored ahead of their record)', function () {
     assert.equal(await stored(kept.cid), true, 'the file a record names')
     assert.equal(await stored(lost!.cid), false, 'the failed caller\'s file')
     assert.equal(await site.blobs.get(lost!.cid.toString()), undefined, 'no index entry for it')
-    assert.deepEqual(await site.pending.sweep(), [], 'no note left')
+    assert.deepEqual(await notesLeft(), [], 'no note left')
+  })
+
+  it('a failed put of bytes already in the store (named by nothing) leaves that file: it was not the put\'s', async function () {
+    const there = await site.files.putBytes(bytes(5))
+    await assert.rejects(site.pending.track(async note => {
+      await site.files.putBytes(bytes(5), { beforeVisible: note })
+      throw new Error('the commit failed')
+    }), /the commit failed/)
+    assert.equal(await stored(there.cid), true)
+    assert.deepEqual(await notesLeft(), [])
+  })
+
+  it('while the store is rebuilt from partners (serve --recover) nothing is removed: the records naming files are still on their way', async function () {
+    site.recoveringSince = new Date().toISOString()
+    let ref: BlobRef | undefined
+    await assert.rejects(site.pending.track(async note => {
+      ref = await site.files.putBytes(bytes(6), { beforeVisible: note })
+      throw new Error('refused while recovering')
+    }), /refused while recovering/)
+    assert.equal(await stored(ref!.cid), true)
+    assert.deepEqual(await site.pending.sweep(), [], 'not even by the sweep')
+    site.recoveringSince = null
+    assert.deepEqual(await site.pending.sweep(), [ref!.cid.toString()], 'once recovered, the sweep removes it')
   })
 
   it('the same bytes from two callers: the one that fails does not take the other\'s file', async function () {
     let release!: () => void
     const held = new Promise<void>(resolve => { release = resolve })
+    let firstStored!: () => void
+    const stored1 = new Promise<void>(resolve => { firstStored = resolve })
     const first = site.pending.track(async note => {
       const ref = await site.files.putBytes(bytes(3), { beforeVisible: note })
+      firstStored()
       await held // still at work when the second one fails
       await insertDocuments(site, [{ id: 'p.first', metadata: Buffer.from('{}'), data: ref }])
       return ref
     })
-    await new Promise(resolve => setTimeout(resolve, 50))
+    await stored1
     await assert.rejects(site.pending.track(async note => {
       await site.files.putBytes(bytes(3), { beforeVisible: note })
       throw new Error('second fails')
@@ -75,7 +106,7 @@ describe('pending files (stored ahead of their record)', function () {
       throw new OutcomeUnknownError('the home did not answer')
     }), OutcomeUnknownError)
     assert.equal(await stored(ref!.cid), true, 'kept: a record may still come')
-    assert.deepEqual(await site.pending.sweep(), [], 'held while this process runs')
+    assert.deepEqual(await notesLeft(), [ref!.cid.toString()], 'its note stays')
     await site.close()
     site = await Site.open(resolveHome(join(dir, 'home')))
     assert.deepEqual(await site.pending.sweep(), [ref!.cid.toString()], 'the next start removes it')

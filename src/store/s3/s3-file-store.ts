@@ -171,15 +171,23 @@ export class S3FileStore implements FileStore {
   /** Small files: each one is at its key when putBytes returns; commit indexes them together. */
   batch (opts: Pick<PutOptions, 'beforeVisible'> = {}): FileBatch {
     let refs: StoredBlob[] = []
+    /** PUTs under way: a commit waits for them (they were begun before it) */
+    const inFlight = new Set<Promise<unknown>>()
     return {
       get size () { return refs.length },
       putBytes: async (bytes, expect) => {
         // each file is visible once its PUT returns, so each is noted on its own
-        const ref = await this.putVerified(bytes, expect, opts.beforeVisible)
-        refs.push(ref)
-        return { cid: ref.cid, size: ref.size, blocks: ref.blocks }
+        const put = this.putVerified(bytes, expect, opts.beforeVisible).then(ref => { refs.push(ref); return ref })
+        inFlight.add(put)
+        try {
+          const ref = await put
+          return { cid: ref.cid, size: ref.size, blocks: ref.blocks }
+        } finally {
+          inFlight.delete(put)
+        }
       },
       commit: async () => {
+        await Promise.allSettled([...inFlight])
         const done = refs
         refs = []
         if (done.length > 0) await this.onStored(done)
