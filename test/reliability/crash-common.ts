@@ -17,8 +17,14 @@ export const mib = (n: number): string => `${(n / MiB).toFixed(1)} MiB`
 export interface OfflineState {
   /** id → data CID (null: no data) of every document record */
   docs: Map<string, string | null>
+  /** id → current revision of every document record */
+  revs: Map<string, number>
   /** CIDs in the blob index (store/blobs.ts), not marked damaged */
   indexed: Set<string>
+  /** CIDs the blob index marks damaged (quarantined: flagged for repair) */
+  damaged: Set<string>
+  /** data CIDs some revision held here names, current or past (documents.ts `cidrefs`) */
+  referenced: Set<string>
   /** CIDs still wanted (documents.ts `wants`) */
   wanted: Set<string>
   /** names of files under a final name in the store */
@@ -39,10 +45,14 @@ export interface OfflineState {
  *    offers it again; after a restart and convergence it is a problem).
  */
 export async function offlineState (home: string): Promise<OfflineState> {
-  const st: OfflineState = { docs: new Map(), indexed: new Set(), wanted: new Set(), files: new Set(), staged: await stagedFiles(home), orphanRecords: [], problems: [] }
+  const st: OfflineState = { docs: new Map(), revs: new Map(), indexed: new Set(), damaged: new Set(), referenced: new Set(), wanted: new Set(), files: new Set(), staged: await stagedFiles(home), orphanRecords: [], problems: [] }
   await withDb(home, async db => {
-    for await (const [id, e] of sub(db, 'docs').iterator()) st.docs.set(id, e.deleted === true ? null : (e.data?.cid ?? null))
-    for await (const [cid, info] of sub(db, 'blobs').iterator()) if (info.damaged == null) st.indexed.add(cid)
+    for await (const [id, e] of sub(db, 'docs').iterator()) {
+      st.docs.set(id, e.deleted === true ? null : (e.data?.cid ?? null))
+      st.revs.set(id, e.rev)
+    }
+    for await (const [cid, info] of sub(db, 'blobs').iterator()) (info.damaged == null ? st.indexed : st.damaged).add(cid)
+    for await (const key of sub(db, 'cidrefs').keys()) st.referenced.add(key.slice(0, key.indexOf('\x00')))
     for await (const cid of sub(db, 'wants').keys()) st.wanted.add(cid)
   })
   for (const f of await storeFiles(home)) {

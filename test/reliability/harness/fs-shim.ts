@@ -1,0 +1,236 @@
+/**
+ * The file-system shim of C8 power-loss-sim (nightly-power-loss.spec.ts), preloaded into a child
+ * process only: `node --import <file URL of this module, compiled> …`.
+ *
+ * It wraps the node:fs, node:fs/promises and node:child_process functions the file store calls
+ * (src/store/files.ts, src/home/atomic-write.ts). Each call on a path under QUIRE_SHIM_ROOT (a
+ * home's files/) is appended to QUIRE_SHIM_TRACE, synchronously, before it is performed (lines of
+ * power-loss-model.ts's TraceEntry); a `sync -f` of that file system (syncfs) too. With
+ * QUIRE_SHIM_CRASH_AT=k the process SIGKILLs itself when the kth operation is reached, before it is
+ * performed or traced. Calls elsewhere pass through untouched.
+ *
+ * The product is not changed for this: its ESM named imports (`import { rename } from
+ * 'node:fs/promises'`) are bound to the builtins' exports, and module.syncBuiltinESMExports()
+ * points them at the wrappers put on the CommonJS objects (its documented purpose; it covers
+ * node:fs/promises, whose object is `fs.promises`). This module must load before the product's.
+ * File handles are wrapped one by one when opened. Calls the model does not know (a handle's
+ * writeFile, truncate…) throw rather than go unrecorded; anything missed would also show in the
+ * spec's check of the model against the real files/ after each kill.
+ */
+import { createRequire, syncBuiltinESMExports } from 'node:module'
+import { dirname, relative, resolve, sep } from 'node:path'
+import { promisify } from 'node:util'
+import type { FileHandle } from 'node:fs/promises'
+import type { TraceEntry } from './power-loss-model.js'
+
+const require = createRequire(import.meta.url)
+const fs: typeof import('node:fs') = require('node:fs')
+const cp: typeof import('node:child_process') = require('node:child_process')
+const fsp = fs.promises
+const real = {
+  openSync: fs.openSync, writeSync: fs.writeSync, fsync: fs.fsync, closeSync: fs.closeSync,
+  renameSync: fs.renameSync, unlinkSync: fs.unlinkSync, existsSync: fs.existsSync, statSync: fs.statSync, fstatSync: fs.fstatSync,
+  open: fsp.open, rename: fsp.rename, unlink: fsp.unlink, rm: fsp.rm, mkdir: fsp.mkdir, execFile: cp.execFile
+}
+
+const ROOT = process.env.QUIRE_SHIM_ROOT
+const TRACE = process.env.QUIRE_SHIM_TRACE
+const CRASH_AT = Number(process.env.QUIRE_SHIM_CRASH_AT ?? 0)
+if (ROOT == null || TRACE == null) throw new Error('fs-shim: set QUIRE_SHIM_ROOT (the files/ to trace) and QUIRE_SHIM_TRACE (the trace file)')
+const traceFd = real.openSync(TRACE, 'a')
+let ops = 0
+let handles = 0
+
+/** A trace entry before it is numbered. */
+type Unnumbered<T> = T extends { seq: number } ? Omit<T, 'seq'> : T
+type Entry = Unnumbered<TraceEntry>
+
+function trace (e: Entry): void {
+  let line: object = e
+  if (e.op !== 'open' && e.op !== 'done') {
+    if (++ops === CRASH_AT) {
+      process.kill(process.pid, 'SIGKILL')
+      throw new Error('fs-shim: SIGKILL did not kill')
+    }
+    line = { seq: ops, ...e }
+  }
+  real.writeSync(traceFd, JSON.stringify(line) + '\n')
+}
+
+const under = (p: unknown): boolean => {
+  const abs = resolve(String(p))
+  return abs === ROOT || abs.startsWith(ROOT + sep)
+}
+const rel = (p: unknown): string => relative(ROOT, resolve(String(p))).split(sep).join('/')
+const unsupported = (what: string, p: unknown): Error => new Error(`fs-shim: ${what} under ${ROOT} is not modelled (${String(p)})`)
+
+/** An open file or directory under the root; `pos` is where a write without a position lands. */
+interface Handle { h: number, path: string, pos: number, append: boolean, dir: boolean, written: boolean }
+const byFd = new Map<number, Handle>()
+
+/** Trace an open (a create if it makes the file); null if the path is not traced or the open will fail. */
+function opening (path: unknown, flags: unknown): Handle | null {
+  if (!under(path)) return null
+  const f = typeof flags === 'number' ? flags : fs.constants.O_RDONLY
+  const text = typeof flags === 'string' ? flags : 'r'
+  const creates = typeof flags === 'number' ? (f & fs.constants.O_CREAT) !== 0 : /[wa]/.test(text)
+  const truncates = typeof flags === 'number' ? (f & fs.constants.O_TRUNC) !== 0 : text.startsWith('w')
+  const append = typeof flags === 'number' ? (f & fs.constants.O_APPEND) !== 0 : text.startsWith('a')
+  const exists = real.existsSync(String(path))
+  if (!exists && (!creates || !real.existsSync(dirname(String(path))))) return null
+  if (exists && truncates) throw unsupported('truncating open', path)
+  const handle: Handle = { h: ++handles, path: rel(path), pos: 0, append, dir: exists && real.statSync(String(path)).isDirectory(), written: !exists }
+  trace(exists ? { op: 'open', path: handle.path, h: handle.h } : { op: 'create', path: handle.path, h: handle.h })
+  return handle
+}
+
+/** Trace a write of `data` through `handle` (`fd` to find the end of an O_APPEND file). */
+function writing (handle: Handle, fd: number, data: Uint8Array, position: number | null | undefined): void {
+  const offset = handle.append ? real.fstatSync(fd).size : position ?? handle.pos
+  handle.written = true
+  trace({ op: 'write', path: handle.path, h: handle.h, offset, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') })
+}
+
+function wrote (handle: Handle, asked: number, done: number, position: number | null | undefined): void {
+  if (done !== asked) throw new Error(`fs-shim: a short write (${done} of ${asked} bytes) to ${handle.path} is not modelled`)
+  if (position == null) handle.pos += done
+}
+
+const syncing = (handle: Handle): number => {
+  trace({ op: handle.dir ? 'fsyncdir' : 'fsync', path: handle.path, h: handle.h })
+  return ops
+}
+const closing = (handle: Handle): void => { if (handle.written) trace({ op: 'close', path: handle.path, h: handle.h }) }
+
+function renaming (from: unknown, to: unknown): void {
+  if (!under(from) && !under(to)) return
+  if (!under(from) || !under(to)) throw unsupported('a rename across the root', `${String(from)} → ${String(to)}`)
+  if (real.existsSync(String(from))) trace({ op: 'rename', path: rel(from), to: rel(to) })
+}
+
+function unlinking (path: unknown): void {
+  if (!under(path) || !real.existsSync(String(path))) return
+  if (real.statSync(String(path)).isDirectory()) throw unsupported('removing a directory', path)
+  trace({ op: 'unlink', path: rel(path) })
+}
+
+/** Trace each directory a mkdir will make (one, or every missing one with `recursive`). */
+function making (path: unknown, recursive: boolean): void {
+  if (!under(path)) return
+  const missing: string[] = []
+  for (let p = resolve(String(path)); under(p) && !real.existsSync(p); p = dirname(p)) {
+    missing.unshift(p)
+    if (!recursive) break
+  }
+  if (missing.length > 0 && real.existsSync(dirname(missing[0]))) for (const p of missing) trace({ op: 'mkdir', path: rel(p) })
+}
+
+// --- node:fs (synchronous and callback calls) -------------------------------------------------
+
+fs.openSync = function (path: any, flags?: any, mode?: any): number {
+  const handle = opening(path, flags)
+  const fd = real.openSync(path, flags, mode)
+  if (handle != null) byFd.set(fd, handle)
+  return fd
+} as typeof fs.openSync
+
+fs.writeSync = function (fd: number, buffer: any, offset?: any, length?: any, position?: any): number {
+  const handle = byFd.get(fd)
+  if (handle == null) return (real.writeSync as any)(fd, buffer, offset, length, position)
+  if (!ArrayBuffer.isView(buffer) || typeof offset === 'object') throw unsupported('this form of writeSync', handle.path)
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + (offset ?? 0), length ?? buffer.byteLength - (offset ?? 0))
+  writing(handle, fd, bytes, position)
+  const done = real.writeSync(fd, bytes, 0, bytes.byteLength, position)
+  wrote(handle, bytes.byteLength, done, position)
+  return done
+} as typeof fs.writeSync
+
+fs.fsync = function (fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
+  const handle = byFd.get(fd)
+  if (handle == null) { real.fsync(fd, callback); return }
+  const seq = syncing(handle)
+  real.fsync(fd, err => { if (err == null) trace({ op: 'done', of: seq }); callback(err) })
+} as typeof fs.fsync
+
+fs.closeSync = function (fd: number): void {
+  const handle = byFd.get(fd)
+  if (handle != null) closing(handle)
+  byFd.delete(fd)
+  real.closeSync(fd)
+}
+
+fs.renameSync = function (from: any, to: any): void { renaming(from, to); real.renameSync(from, to) }
+fs.unlinkSync = function (path: any): void { unlinking(path); real.unlinkSync(path) }
+
+// --- node:fs/promises -------------------------------------------------------------------------
+
+fsp.open = async function (path: any, flags?: any, mode?: any): Promise<FileHandle> {
+  const handle = opening(path, flags)
+  const fh = await real.open(path, flags, mode)
+  if (handle != null) wrapHandle(fh, handle)
+  return fh
+}
+
+function wrapHandle (fh: FileHandle, handle: Handle): void {
+  const { write, writev, sync, close } = { write: fh.write.bind(fh), writev: fh.writev.bind(fh), sync: fh.sync.bind(fh), close: fh.close.bind(fh) }
+  fh.write = async function (buffer: any, offset?: any, length?: any, position?: any): Promise<any> {
+    if (!ArrayBuffer.isView(buffer) || typeof offset === 'object') throw unsupported('this form of FileHandle.write', handle.path)
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + (offset ?? 0), length ?? buffer.byteLength - (offset ?? 0))
+    writing(handle, fh.fd, bytes, position)
+    const r = await write(bytes, 0, bytes.byteLength, position)
+    wrote(handle, bytes.byteLength, r.bytesWritten, position)
+    return { bytesWritten: r.bytesWritten, buffer }
+  } as FileHandle['write']
+  fh.writev = async function (buffers: readonly NodeJS.ArrayBufferView[], position?: number) {
+    const bytes = Buffer.concat(buffers.map(b => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)))
+    writing(handle, fh.fd, bytes, position)
+    const r = await writev(buffers, position)
+    wrote(handle, bytes.byteLength, r.bytesWritten, position)
+    return r
+  } as FileHandle['writev']
+  fh.sync = async function () {
+    const seq = syncing(handle)
+    await sync()
+    trace({ op: 'done', of: seq })
+  }
+  fh.close = async function () {
+    closing(handle)
+    await close()
+  }
+  for (const name of ['writeFile', 'appendFile', 'truncate', 'datasync'] as const) {
+    (fh as any)[name] = async () => { throw unsupported(`FileHandle.${name}`, handle.path) }
+  }
+}
+
+fsp.rename = async function (from: any, to: any): Promise<void> { renaming(from, to); await real.rename(from, to) }
+fsp.unlink = async function (path: any): Promise<void> { unlinking(path); await real.unlink(path) }
+fsp.rm = async function (path: any, opts?: any): Promise<void> { unlinking(path); await real.rm(path, opts) }
+fsp.mkdir = async function (path: any, opts?: any): Promise<any> {
+  making(path, typeof opts === 'object' && opts?.recursive === true)
+  return await real.mkdir(path, opts)
+} as typeof fsp.mkdir
+
+// --- node:child_process: `sync -f DIR` is syncfs, the flush of the whole file system ----------
+
+const flushes = (file: unknown, args: unknown): boolean => file === 'sync' && Array.isArray(args) && args[0] === '-f' && under(args[1])
+const realExecFileAsync = (real.execFile as any)[promisify.custom]
+function execFile (this: unknown, file: any, args?: any, ...rest: any[]): any {
+  if (!flushes(file, args)) return (real.execFile as any).call(this, file, args, ...rest)
+  trace({ op: 'syncfs', path: rel(args[1]) })
+  const seq = ops
+  const callback = typeof rest[rest.length - 1] === 'function' ? rest.pop() : () => {}
+  return (real.execFile as any).call(this, file, args, ...rest, (err: Error | null, ...out: any[]) => {
+    if (err == null) trace({ op: 'done', of: seq })
+    callback(err, ...out)
+  })
+}
+execFile[promisify.custom] = function (file: any, args?: any, ...rest: any[]): any {
+  if (!flushes(file, args)) return realExecFileAsync(file, args, ...rest)
+  trace({ op: 'syncfs', path: rel(args[1]) })
+  const seq = ops
+  const p = realExecFileAsync(file, args, ...rest)
+  return Object.assign(p.then((r: unknown) => { trace({ op: 'done', of: seq }); return r }), { child: p.child })
+}
+cp.execFile = execFile as unknown as typeof cp.execFile
+
+syncBuiltinESMExports()
