@@ -152,6 +152,10 @@ export class FsFileStore implements FileStore {
     } catch (err: any) {
       if (err.code !== 'EEXIST') throw err
       await refuseSymlink(dir)
+      // made by a process that may have died before fsyncing the root (a put killed after its
+      // mkdir, then retried): until the root is fsynced the directory, and every file renamed
+      // into it, can vanish in a power cut (C8 power-loss-sim, a kill then a retry then a cut)
+      this.dirtyDirs.add(this.root)
     }
     this.shards.add(dir)
   }

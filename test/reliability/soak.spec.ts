@@ -9,7 +9,6 @@
  * (everything everywhere), audits clean, I4 signatures, I7 RSS and fds bounded against the
  * start (for nodes never restarted).
  * QUIRE_SOAK_MIN sets the duration (default 60 min, the battery's N-tier length).
- * C8 power-loss-sim (the Fs shim) is listed here as not run, with the reason.
  */
 import assert from 'node:assert/strict'
 import { cleanupAll, sleep, startServe } from '../fixtures/cli.js'
@@ -17,7 +16,7 @@ import { op, serveNode, type ClusterNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
 import { seededBytes, seededRng } from '../fixtures/seed.js'
 import { dataPath, flipBit } from '../fixtures/damage.js'
-import { itExtended, notRun } from './harness/tier.js'
+import { itExtended } from './harness/tier.js'
 import { clog, longOp, makeMesh, tmpFile, unclog, type Mesh } from './harness/nightly.js'
 import { cont, kill9, pause } from './harness/processes.js'
 import { HashTracker } from './harness/store-watcher.js'
@@ -32,8 +31,6 @@ const INTERVAL = ['--interval', '2']
 describe('reliability P4: soak', function () {
   let mesh: Mesh | undefined
   afterEach(async () => { await mesh?.close(); mesh = undefined; await cleanupAll() })
-
-  notRun('C8 power-loss-sim', 'needs a store I/O shim (an Fs interface the file store writes through, to drop unsynced writes and tear the last one); the product has none yet, and LazyFS is not installed (D tier)')
 
   itExtended('P4 soak: 4 nodes, mixed nemesis every 10 s, invariants every 5 s, convergence at the end', async function () {
     const rng = seededRng('P4 soak')
