@@ -24,7 +24,8 @@
  *    entry names a missing or partial file unless the audit flagged it damaged (repairable from a
  *    partner: counted as "flagged"); every acknowledged command present, its data whole; staging
  *    empty after `serve`. An orphan (a whole file no record names: a crash between rename and
- *    record) is allowed and counted.
+ *    record) is allowed and counted after the in-process audit; after a `serve` start (which
+ *    removes the files of puts that never completed) none may be left.
  * 4. After each k, a second crash pattern: the operator retries the unacknowledged commands on the
  *    killed home (the page cache kept, as after kill -9), they are acknowledged, then the power is
  *    cut (drop). Whatever the retry took as already there must have been durable: the same checks.
@@ -61,7 +62,7 @@ const WORKLOAD = join(HARNESS, 'power-loss-workload.js')
 /** A workload run takes a few seconds; this bounds a hung one. */
 const CHILD_TIMEOUT_MS = 120_000
 /** Crash points whose recovery also goes through the real CLI (`quire audit`, `quire serve`). */
-const CLI_SAMPLES = 6
+const CLI_SAMPLES = 16
 const KiB = 1024
 
 /** The workload's 10 commands, their files written under `dir`. */
@@ -172,14 +173,21 @@ async function judge (home: string, plan: Step[], acks: Ack[], audit: AuditRepor
   return { problems, outcomes, orphans, flagged, staged: st.staged.length }
 }
 
-/** Recovery through the real CLI: `quire audit`, then `quire serve` started and stopped; staging must then be empty. */
+/**
+ * Recovery through the real CLI: `quire audit`, then `quire serve` started and stopped. Start-up
+ * empties staging and removes the files of puts that never completed (pending-files.ts): after
+ * it, no staged file and no orphan may be left.
+ */
 async function recoverByCli (home: string): Promise<{ audit: AuditReport, problems: string[] }> {
   const r = await quire(['audit', '--home', home, '--json'], { timeoutMs: 60_000 })
   if ((r.code !== 0 && r.code !== 1) || r.json == null) throw new Error(`quire audit exited ${String(r.code)}: ${r.stderr.trim()}`)
   const served = await startServe(home, [], { timeoutMs: SLOW_START_MS })
   await served.stop()
-  const staged = (await offlineState(home)).staged
-  return { audit: r.json, problems: staged.length > 0 ? [`staging holds ${staged.join(', ')} after a serve start`] : [] }
+  const st = await offlineState(home)
+  const orphans = [...st.files].filter(f => !st.referenced.has(f))
+  const problems = st.staged.length > 0 ? [`staging holds ${st.staged.join(', ')} after a serve start`] : []
+  if (orphans.length > 0) problems.push(`orphan file(s) ${orphans.join(', ')} left after a serve start`)
+  return { audit: r.json, problems }
 }
 
 /**
