@@ -148,15 +148,15 @@ export class FsFileStore implements FileStore {
     if (this.shards.has(dir)) return
     try {
       await mkdir(dir, { mode: 0o700 })
-      this.dirtyDirs.add(this.root)
     } catch (err: any) {
       if (err.code !== 'EEXIST') throw err
       await refuseSymlink(dir)
-      // made by a process that may have died before fsyncing the root (a put killed after its
-      // mkdir, then retried): until the root is fsynced the directory, and every file renamed
-      // into it, can vanish in a power cut (C8 power-loss-sim, a kill then a retry then a cut)
-      this.dirtyDirs.add(this.root)
     }
+    // the root is fsynced before the first rename into this shard even when the shard was already
+    // there: the process that made it may have died before fsyncing the root, and until then the
+    // shard, and every file renamed into it, can vanish in a power cut (battery C8: a put killed
+    // after its mkdir, retried and acknowledged, then a cut, lost the retried file)
+    this.dirtyDirs.add(this.root)
     this.shards.add(dir)
   }
 
