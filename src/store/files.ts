@@ -63,6 +63,8 @@ export class FsFileStore implements FileStore {
   private readonly shards = new Set<string>()
   /** directories with renames not yet fsynced (see PutOptions.syncDir) */
   private readonly dirtyDirs = new Set<string>()
+  /** directory fsyncs begun by {@link syncDirs} and not yet finished */
+  private readonly dirSyncs = new Set<Promise<void>>()
   private readonly stagePrefix = `${process.pid}-${randomBytes(4).toString('hex')}`
   private staged = 0
   private stagingReady = false
@@ -171,11 +173,30 @@ export class FsFileStore implements FileStore {
     return { cid: ref.cid, size: ref.size, blocks: ref.blocks }
   }
 
-  /** Make every rename so far durable (see PutOptions.syncDir). */
+  /**
+   * Make every rename so far durable (see PutOptions.syncDir). A directory a concurrent call took
+   * from the set may still be syncing: its fsync is awaited too, or a put could be acknowledged
+   * before the root naming its new shard is durable. A directory whose fsync failed goes back in
+   * the set, to be synced by the next call.
+   */
   async syncDirs (): Promise<void> {
     const dirs = [...this.dirtyDirs]
     this.dirtyDirs.clear()
-    await Promise.all(dirs.map(async d => { await fsyncDir(d) }))
+    const mine = Promise.all(dirs.map(async d => {
+      try {
+        await fsyncDir(d)
+      } catch (err) {
+        this.dirtyDirs.add(d)
+        throw err
+      }
+    })).then(() => {})
+    const others = [...this.dirSyncs]
+    this.dirSyncs.add(mine)
+    try {
+      await Promise.all([mine, ...others])
+    } finally {
+      this.dirSyncs.delete(mine)
+    }
   }
 
   async put (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: PutOptions = {}): Promise<BlobRef> {

@@ -14,8 +14,9 @@
  * points them at the wrappers put on the CommonJS objects (its documented purpose; it covers
  * node:fs/promises, whose object is `fs.promises`). This module must load before the product's.
  * File handles are wrapped one by one when opened. Calls the model does not know (a handle's
- * writeFile, truncate…) throw rather than go unrecorded; anything missed would also show in the
- * spec's check of the model against the real files/ after each kill.
+ * writeFile or truncate, fs/promises writeFile, copyFile, link, an open for writing through the
+ * callback API…) throw under the root rather than go unrecorded; anything missed would also show
+ * in the spec's check of the model against the real files/ after each run.
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { dirname, relative, resolve, sep } from 'node:path'
@@ -210,26 +211,55 @@ fsp.mkdir = async function (path: any, opts?: any): Promise<any> {
   return await real.mkdir(path, opts)
 } as typeof fsp.mkdir
 
+// --- every other call that changes a path: refused under the root, so none goes untraced --------
+
+/** Wrap `obj[name]` to throw when one of the path arguments at `at` lies under the root. */
+function refuse (obj: any, where: string, names: string[], at: number[]): void {
+  for (const name of names) {
+    const f = obj[name]
+    obj[name] = function (this: unknown, ...args: any[]) {
+      for (const i of at) if (typeof args[i] === 'string' && under(args[i])) throw unsupported(`${where}.${name}`, args[i])
+      return f.apply(this, args)
+    }
+  }
+}
+refuse(fs, 'fs', ['writeFileSync', 'appendFileSync', 'truncateSync', 'mkdirSync', 'rmSync', 'rmdirSync', 'createWriteStream',
+  'writeFile', 'appendFile', 'truncate', 'mkdir', 'rm', 'rmdir', 'unlink'], [0])
+refuse(fs, 'fs', ['copyFileSync', 'linkSync', 'symlinkSync', 'cpSync', 'copyFile', 'link', 'symlink', 'cp', 'rename'], [0, 1])
+refuse(fsp, 'fs/promises', ['writeFile', 'appendFile', 'truncate', 'rmdir'], [0])
+refuse(fsp, 'fs/promises', ['copyFile', 'link', 'symlink', 'cp'], [0, 1])
+// fs.open reads too (createReadStream opens through it): only an open that may write is refused
+const realOpen = fs.open
+fs.open = function (this: unknown, path: any, flags?: any, ...rest: any[]) {
+  const writes = typeof flags === 'number' ? (flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR)) !== 0 : typeof flags === 'string' && flags !== 'r'
+  if (writes && under(path)) throw unsupported('fs.open for writing', path)
+  return (realOpen as any).call(this, path, flags, ...rest)
+} as typeof fs.open
+
 // --- node:child_process: `sync -f DIR` is syncfs, the flush of the whole file system ----------
 
 const flushes = (file: unknown, args: unknown): boolean => file === 'sync' && Array.isArray(args) && args[0] === '-f' && under(args[1])
+/** Trace a syncfs of `dir`; the function returned traces its return. */
+function flushing (dir: unknown): () => void {
+  trace({ op: 'syncfs', path: rel(dir) })
+  const seq = ops
+  return () => { trace({ op: 'done', of: seq }) }
+}
 const realExecFileAsync = (real.execFile as any)[promisify.custom]
 function execFile (this: unknown, file: any, args?: any, ...rest: any[]): any {
   if (!flushes(file, args)) return (real.execFile as any).call(this, file, args, ...rest)
-  trace({ op: 'syncfs', path: rel(args[1]) })
-  const seq = ops
+  const flushed = flushing(args[1])
   const callback = typeof rest[rest.length - 1] === 'function' ? rest.pop() : () => {}
   return (real.execFile as any).call(this, file, args, ...rest, (err: Error | null, ...out: any[]) => {
-    if (err == null) trace({ op: 'done', of: seq })
+    if (err == null) flushed()
     callback(err, ...out)
   })
 }
 execFile[promisify.custom] = function (file: any, args?: any, ...rest: any[]): any {
   if (!flushes(file, args)) return realExecFileAsync(file, args, ...rest)
-  trace({ op: 'syncfs', path: rel(args[1]) })
-  const seq = ops
+  const flushed = flushing(args[1])
   const p = realExecFileAsync(file, args, ...rest)
-  return Object.assign(p.then((r: unknown) => { trace({ op: 'done', of: seq }); return r }), { child: p.child })
+  return Object.assign(p.then((r: unknown) => { flushed(); return r }), { child: p.child })
 }
 cp.execFile = execFile as unknown as typeof cp.execFile
 

@@ -6,7 +6,11 @@
  * entries (fsync of the directory: durable = current); a rename moves an inode between entries;
  * syncfs makes everything durable. An fsync counts only once it returned (`done` in the trace):
  * one still in flight at the kill may not have reached the disk. It then persists what it was
- * asked for, the state when it was called.
+ * asked for, the state when it was called. Every other operation takes effect when it is called
+ * (the trace is written just before it is performed). That is sound for what the product must
+ * make durable, since it calls a directory fsync only after the renames it must cover returned;
+ * but a rename still in flight beside an fsync of its directory counts as covered, which the
+ * kernel need not honour (optimistic for such a rename, none of which the product relies on).
  *
  * Three states after the cut ({@link Mode}):
  *   drop  durable entries, durable bytes: every unsynced write and directory change lost;
