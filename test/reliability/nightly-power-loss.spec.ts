@@ -226,7 +226,7 @@ describe('reliability C8: power loss', function () {
     if (tmp != null) await rm(tmp, { recursive: true, force: true })
   })
 
-  itExtended('C8 power-loss-sim: a power cut (drop, keep, tear) at every operation of the file store\'s trace; after recovery I1 holds, no record names a missing or partial file unless flagged, nothing acknowledged is lost', async function () {
+  itExtended('C8 power-loss-sim: a power cut (drop, keep, tear) at every operation of the file store\'s trace; after recovery I1 holds, no record names a missing or partial file (flagged or not), nothing acknowledged is lost', async function () {
     this.timeout(60 * 60_000)
     const started = Date.now()
     const rng = seededRng('C8 power-loss-sim')
