@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
-import { createServer, type AddressInfo } from 'node:net'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3'
@@ -307,7 +307,10 @@ describe('S3 file store: part size and object-store failures', function () {
   })
 
   it('a gateway that accepts connections and never answers fails the call at the idle timeout, never hangs', async () => {
-    const silent = createServer(() => {}) // accepts, reads nothing, answers nothing
+    // accepts, reads nothing, answers nothing; its sockets are kept to be destroyed at the end,
+    // else, never read, they never see the client's FIN and keep mocha's process alive
+    const sockets: Socket[] = []
+    const silent = createServer(socket => { sockets.push(socket) })
     await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
     try {
       const cfg = { endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, bucket: 'quire-test', prefix: '', region: 'us-east-1' }
@@ -318,6 +321,7 @@ describe('S3 file store: part size and object-store failures', function () {
       // three tries of 0.5 s each, and the SDK's back-off between them
       assert.ok(ms >= 1000 && ms < 10_000, `took ${ms} ms`)
     } finally {
+      for (const socket of sockets) socket.destroy()
       silent.close()
     }
   })
