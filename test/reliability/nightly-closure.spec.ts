@@ -1,26 +1,30 @@
 /**
  * R5 flag-closure (reliability-battery.md, N tier; Metacat seed): random peer tables for 3–5 real
- * nodes (fast-check, from the printed SEED), each node putting one document with data in each of
- * two namespaces. Pass (I5): once settled, each node's documents, and whether it holds their data,
- * equal the model's closure (src/model/closure.ts over the sending rules of
- * src/model/sending-policy.ts and the accept rules: listed sender, subscribed namespace).
- * QUIRE_R5_RUNS sets the number of topologies (battery: 50; default 10: one takes 45–100 s on
- * this shared 2-core machine, so 10 fit ~10 min).
- * The battery's "plus N1 faults" is not done here: topologies run on clean links.
+ * nodes (fast-check, from the printed SEED), each pair that lists each other linked through one
+ * fault proxy (one connection: a fault on the proxy reaches the pair), each node putting one document with data in each of two namespaces at a random moment of a
+ * 15 s window of N1's partitions (isolate one node, split in two, one-way), changed every 2–5 s.
+ * Pass (I5): after the heal, each node's documents, and whether it holds their data, equal the
+ * model's closure (src/model/closure.ts over the sending rules of src/model/sending-policy.ts and
+ * the accept rules: listed sender, subscribed namespace), and nothing more arrives once every
+ * such pair is connected again.
+ * QUIRE_R5_RUNS sets the number of topologies (default 50, the battery's).
  */
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { cleanupAll, quireOk, sleep } from '../fixtures/cli.js'
-import { allDocs, serveNode, type ClusterNode } from '../fixtures/cluster.js'
+import { cleanupAll, sleep } from '../fixtures/cli.js'
+import { allDocs, serveNode, waitConnected, type ClusterNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
-import { seededBytes, seededRng } from '../fixtures/seed.js'
+import { prng, seededBytes, seededRng } from '../fixtures/seed.js'
 import { closure, type Reach } from '../../src/model/closure.js'
 import { newPeerRow, type PeerRow } from '../../src/model/peer-row.js'
 import { itExtended } from './harness/tier.js'
-import { putDocsApi, initNodes } from './harness/nightly.js'
+import { makeMesh, putDocsApi, type Mesh } from './harness/nightly.js'
+import { REDIAL_MAX_MS } from '../../src/node/partners.js'
 
 const ip = loopbackRange(90, 139, { subnet: 5 })
 const NAMESPACES = ['ns0', 'ns1']
+const FAULT_WINDOW_MS = 15_000
+const INTERVAL_S = 1
 
 interface RowSpec { listed: boolean, replicate: boolean, datareplicate: boolean, hub: boolean, ns: number }
 interface Topology { n: number, rows: RowSpec[][] }
@@ -76,48 +80,111 @@ async function differences (nodes: ClusterNode[], want: Map<string, Map<string, 
   return out
 }
 
-async function runTopology (t: Topology, seed: number): Promise<void> {
-  const names = Array.from({ length: t.n }, (_, i) => `N${i}`)
-  const nodes = await initNodes(names, ip)
-  await Promise.all(nodes.map(async (a, i) => {
-    for (const [j, b] of nodes.entries()) {
-      const r = t.rows[i][j]
-      if (i === j || !r.listed) continue
-      const flags = [r.replicate ? '--replicate' : '', r.datareplicate ? '--datareplicate' : '', r.hub ? '--hub' : '', ...(r.ns >= 0 ? ['--namespaces', NAMESPACES[r.ns]] : [])].filter(Boolean)
-      await quireOk(['peer', 'add', b.addr, ...flags, '--home', a.home], { timeoutMs: 60_000 })
+/** A's row for B as `peer add` flags, or null where A does not list B. */
+function rowFlags (t: Topology, a: number, b: number): string[] | null {
+  const r = t.rows[a][b]
+  if (a === b || !r.listed) return null
+  return [r.replicate ? '--replicate' : '', r.datareplicate ? '--datareplicate' : '', r.hub ? '--hub' : '', ...(r.ns >= 0 ? ['--namespaces', NAMESPACES[r.ns]] : [])].filter(Boolean)
+}
+
+/**
+ * N1's nemesis on the mesh's links for `windowMs` (or until `stop`): each step heals everything,
+ * then isolates one node, splits the nodes in two or blackholes one direction of one link, for
+ * 2–5 s. Ends healed.
+ */
+async function partitions (mesh: Mesh, names: string[], rnd: () => number, windowMs: number, schedule: string[], stop: AbortSignal): Promise<void> {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]
+  const links = [...mesh.links]
+  const healAll = (): void => { for (const [, p] of links) p.heal() }
+  const started = Date.now()
+  while (Date.now() - started < windowMs && !stop.aborted) {
+    healAll()
+    const kind = pick(['isolate', 'split', 'oneway'] as const)
+    if (kind === 'isolate') {
+      const n = pick(names)
+      for (const p of mesh.linksOf(n)) p.blackhole()
+      schedule.push(`isolate ${n}`)
+    } else if (kind === 'split') {
+      const side = new Set(names.filter(() => rnd() < 0.5))
+      if (side.size === 0 || side.size === names.length) { side.clear(); side.add(names[0]) }
+      for (const [k, p] of links) if (k.split('>').filter(n => side.has(n)).length === 1) p.blackhole()
+      schedule.push(`split ${[...side].join('+')}`)
+    } else if (links.length > 0) {
+      const [k, p] = pick(links)
+      const dir = pick(['toTarget', 'toClient'] as const)
+      p.blackhole(dir)
+      schedule.push(`one-way ${dir === 'toTarget' ? k.replace('>', '→') : k.split('>').reverse().join('→')}`)
     }
-  }))
-  await Promise.all(nodes.map(async n => await serveNode(n, ['--interval', '1'])))
-  await Promise.all(nodes.map(async n => await putDocsApi(n, NAMESPACES.map(ns => ({ id: `${ns}.${n.name}`, meta: `{"ns":"${ns}"}`, data: seededBytes(seed, `${ns}.${n.name}`, 2048) })))))
-  const want = model(t, names)
-  const deadline = Date.now() + 60_000
-  let diff = await differences(nodes, want)
-  while (diff.length > 0 && Date.now() < deadline) { await sleep(500); diff = await differences(nodes, want) }
-  // settled? nothing more may arrive: wait a few intervals and look again
-  await sleep(4_000)
-  diff = await differences(nodes, want)
-  assert.deepEqual(diff, [], `topology ${describeTopology(t)}`)
+    await sleep(Math.min(2_000 + Math.floor(rnd() * 3_000), Math.max(0, windowMs - (Date.now() - started))))
+  }
+  healAll()
+}
+
+/** Runs one topology; returns its partition schedule and how long after the heal it converged. */
+async function runTopology (t: Topology, seed: number, k: number): Promise<{ schedule: string[], convergedMs: number }> {
+  const names = Array.from({ length: t.n }, (_, i) => `N${i}`)
+  const mesh = await makeMesh(names, ip, (a, b) => rowFlags(t, names.indexOf(a), names.indexOf(b)), { onePerPair: true })
+  const stop = new AbortController()
+  let faults: Promise<void> = Promise.resolve()
+  try {
+    const nodes = mesh.nodes
+    const byName = new Map(nodes.map(n => [n.name, n]))
+    const pairs = [...mesh.links.keys()].map(key => key.split('>').map(n => byName.get(n)!))
+    const allConnected = async (): Promise<void> => { for (const [a, b] of pairs) await waitConnected(a, b, 30_000) }
+    await Promise.all(nodes.map(async n => await serveNode(n, ['--interval', String(INTERVAL_S)])))
+    await allConnected()
+    const rnd = prng((seed ^ Math.imul(k + 1, 0x9e3779b9)) >>> 0)
+    const putRnd = prng((seed ^ Math.imul(k + 1, 0x85ebca6b)) >>> 0)
+    const schedule: string[] = []
+    faults = partitions(mesh, names, rnd, FAULT_WINDOW_MS, schedule, stop.signal)
+    // each node's puts at a random moment of the window, so they are pushed into the partitions
+    await Promise.all(nodes.map(async n => {
+      await sleep(Math.floor(putRnd() * (FAULT_WINDOW_MS - 2_000)))
+      await putDocsApi(n, NAMESPACES.map(ns => ({ id: `${ns}.${n.name}`, meta: `{"ns":"${ns}"}`, data: seededBytes(seed, `${ns}.${n.name}`, 2048) })))
+    }))
+    await faults
+    const healed = Date.now()
+    const want = model(t, names)
+    // after the heal: the delta-T pull (every INTERVAL_S) once each link is redialled (backoff ≤ REDIAL_MAX_MS)
+    const deadline = healed + 2 * INTERVAL_S * 1_000 + REDIAL_MAX_MS + 30_000
+    let diff = await differences(nodes, want)
+    while (diff.length > 0 && Date.now() < deadline) { await sleep(500); diff = await differences(nodes, want) }
+    const convergedMs = Date.now() - healed
+    // settled? every pair connected again, then a few intervals, and nothing more may have arrived
+    await allConnected()
+    await sleep(4 * INTERVAL_S * 1_000)
+    diff = await differences(nodes, want)
+    assert.deepEqual(diff, [], `topology ${describeTopology(t)}; partitions: ${schedule.join(', ')}`)
+    return { schedule, convergedMs }
+  } finally {
+    stop.abort()
+    await faults.catch(() => {})
+    await mesh.close()
+  }
 }
 
 describe('reliability R5: flag closure', function () {
   afterEach(async () => { await cleanupAll() })
 
-  itExtended('R5 flag-closure: random peer tables for 3–5 nodes: each node holds exactly the model\'s closure', async function () {
+  itExtended('R5 flag-closure: random peer tables for 3–5 nodes, puts during partitions: after the heal each node holds exactly the model\'s closure', async function () {
     const rng = seededRng('R5 flag-closure')
-    const runs = Number(process.env.QUIRE_R5_RUNS ?? 10)
+    const runs = Number(process.env.QUIRE_R5_RUNS ?? 50)
     const topologies = fc.sample(topologyArb, { seed: rng.seed, numRuns: runs })
     const started = Date.now()
+    let slowest = 0
     for (const [k, t] of topologies.entries()) {
       const t0 = Date.now()
+      let ran: { schedule: string[], convergedMs: number }
       try {
-        await runTopology(t, rng.seed)
+        ran = await runTopology(t, rng.seed, k)
       } catch (err: any) {
         throw new Error(`R5 topology ${k} of ${runs} (SEED=${rng.seed}): ${err.message}`)
       } finally {
         await cleanupAll()
       }
-      console.log(`      R5 topology ${k}: ${t.n} nodes, ok in ${Date.now() - t0} ms: ${describeTopology(t)}`)
+      slowest = Math.max(slowest, ran.convergedMs)
+      console.log(`      R5 topology ${k}: ${t.n} nodes, ok in ${Date.now() - t0} ms, converged ${ran.convergedMs} ms after the heal: ${describeTopology(t)}; partitions: ${ran.schedule.join(', ')}`)
     }
-    console.log(`      R5: ${runs} topologies in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+    console.log(`      R5: ${runs} topologies in ${((Date.now() - started) / 1000).toFixed(0)} s; slowest convergence after a heal ${slowest} ms`)
   })
 })

@@ -111,30 +111,55 @@ export interface Mesh {
   close: () => Promise<void>
 }
 
+/** A's row for B: its flags, or null where A does not list B (then A has no link to B). */
+export type RowFlags = (a: string, b: string) => string[] | null
+
+export interface MeshOptions {
+  /**
+   * One proxy per pair that lists each other, not one per row: the earlier node in `names` dials
+   * through it and the later lists the earlier by peer ID only (accept-only), so the pair has one
+   * connection and a fault on that proxy reaches it. A row the other side does not list is
+   * accept-only too (the other side would refuse its dial).
+   */
+  onePerPair?: boolean
+}
+
 /**
- * `names` nodes on addresses from `ip`, each listing every other through a proxy, with `flags`
- * (e.g. ['--replicate', '--datareplicate', '--hub']). Not yet serving.
+ * `names` nodes on addresses from `ip`, each listing the others through a proxy, with `flags`
+ * (the same for every row, e.g. ['--replicate', '--datareplicate', '--hub'], or per row).
+ * Not yet serving.
  */
-export async function makeMesh (names: string[], ip: () => string, flags: string[]): Promise<Mesh> {
+export async function makeMesh (names: string[], ip: () => string, flags: string[] | RowFlags, opts: MeshOptions = {}): Promise<Mesh> {
+  const rowFlags: RowFlags = typeof flags === 'function' ? flags : () => flags
+  const dials = (a: string, b: string): boolean => a !== b && rowFlags(a, b) != null &&
+    (opts.onePerPair !== true || (rowFlags(b, a) != null && names.indexOf(a) < names.indexOf(b)))
   const nodes = await initNodes(names, ip)
   const links = new Map<string, FaultProxy>()
-  for (const a of nodes) {
-    for (const b of nodes) {
-      if (a === b) continue
-      links.set(`${a.name}>${b.name}`, await FaultProxy.start({ listenHost: ip(), targetHost: b.ip, targetPort: b.port, name: `${a.name}>${b.name}` }))
+  const close = async (): Promise<void> => { await Promise.all([...links.values()].map(async p => { await p.close() })) }
+  try {
+    for (const a of nodes) {
+      for (const b of nodes) {
+        if (!dials(a.name, b.name)) continue
+        links.set(`${a.name}>${b.name}`, await FaultProxy.start({ listenHost: ip(), targetHost: b.ip, targetPort: b.port, name: `${a.name}>${b.name}` }))
+      }
     }
+    await Promise.all(nodes.map(async a => {
+      for (const b of nodes) {
+        const row = a === b ? null : rowFlags(a.name, b.name)
+        if (row == null) continue
+        const link = links.get(`${a.name}>${b.name}`)
+        await quireOk(['peer', 'add', link != null ? `${link.multiaddr}/p2p/${b.peerId}` : b.peerId, ...row, '--home', a.home], { timeoutMs: 60_000 })
+      }
+    }))
+  } catch (err) {
+    await close()
+    throw err
   }
-  await Promise.all(nodes.map(async a => {
-    for (const b of nodes) {
-      if (a === b) continue
-      await quireOk(['peer', 'add', `${links.get(`${a.name}>${b.name}`)!.multiaddr}/p2p/${b.peerId}`, ...flags, '--home', a.home], { timeoutMs: 60_000 })
-    }
-  }))
   return {
     nodes,
     links,
     linksOf: name => [...links].filter(([k]) => k.split('>').includes(name)).map(([, p]) => p),
-    close: async () => { await Promise.all([...links.values()].map(async p => { await p.close() })) }
+    close
   }
 }
 
