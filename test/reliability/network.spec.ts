@@ -21,6 +21,7 @@ import { cidOf, dataPath, stagedFiles, stagingDir } from '../fixtures/damage.js'
 import { assertInvariants, checkCluster, checkSignatures, holdings } from './harness/invariants.js'
 import { cont, pause } from './harness/processes.js'
 import { StoreWatcher } from './harness/store-watcher.js'
+import { partitionNemesis, type PartitionLink } from './harness/partitions.js'
 
 const ip = loopbackRange(50, 149, { subnet: 4 })
 const proxies: FaultProxy[] = []
@@ -285,7 +286,6 @@ function n1Model (): NetworkModel {
   return { tables }
 }
 
-interface Link { a: string, b: string, proxy: FaultProxy }
 
 describe('N1 partition-heal: 4 nodes (worked example plus a hub), random partitions while updates flow', function () {
   afterEach(cleanUp)
@@ -303,7 +303,7 @@ describe('N1 partition-heal: 4 nodes (worked example plus a hub), random partiti
     await Promise.all(nodes.map(async n => await serveNode(n, ['--interval', String(DT)])))
     // one proxy per pair; the earlier node of the pair dials, the later lists it accept-only. Rows
     // are added through the running nodes' API (twelve CLI processes would cost seconds).
-    const links: Link[] = []
+    const links: PartitionLink[] = []
     for (let i = 0; i < nodes.length; i++) {
       for (let j = i + 1; j < nodes.length; j++) {
         const [x, y] = [nodes[i], nodes[j]]
@@ -317,33 +317,17 @@ describe('N1 partition-heal: 4 nodes (worked example plus a hub), random partiti
     for (const l of links) await waitConnected(byName.get(l.a)!, byName.get(l.b)!, 20_000)
     console.log(`      N1: set up in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
 
-    // the nemesis: a seeded schedule of partitions over the window
-    const healAll = (): void => { for (const l of links) l.proxy.heal() }
+    // the nemesis: a seeded schedule of partitions over the window; a split puts gamma with one partner
     const schedule: string[] = []
     const started = Date.now()
-    const nemesis = (async () => {
-      while (Date.now() - started < WINDOW_MS) {
-        healAll()
-        const kind = rng.pick(['isolate', 'split', 'oneway'] as const)
-        if (kind === 'isolate') {
-          const n = rng.pick(N1_NAMES)
-          for (const l of links) if (l.a === n || l.b === n) l.proxy.blackhole()
-          schedule.push(`isolate ${n}`)
-        } else if (kind === 'split') {
-          const partner = rng.pick(N1_NAMES.slice(1))
-          const side = new Set(['gamma', partner])
-          for (const l of links) if (side.has(l.a) !== side.has(l.b)) l.proxy.blackhole()
-          schedule.push(`split ${[...side].join('+')}`)
-        } else {
-          const l = rng.pick(links)
-          const dir = rng.pick(['toTarget', 'toClient'] as const)
-          l.proxy.blackhole(dir)
-          schedule.push(`one-way ${dir === 'toTarget' ? `${l.a}→${l.b}` : `${l.b}→${l.a}`}`)
-        }
-        await sleep(Math.min(rng.int(2_000, 5_000), Math.max(0, WINDOW_MS - (Date.now() - started))))
-      }
-      healAll()
-    })()
+    const nemesis = partitionNemesis({
+      links,
+      names: N1_NAMES,
+      rng,
+      windowMs: WINDOW_MS,
+      splitSide: () => new Set(['gamma', rng.pick(N1_NAMES.slice(1))]),
+      schedule
+    })
 
     // the workload: puts and updates through each home's API, spread over the window
     const acked = new Map<string, { home: string, rev: number, hasData: boolean }>()

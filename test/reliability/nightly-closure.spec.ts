@@ -14,11 +14,12 @@ import fc from 'fast-check'
 import { cleanupAll, sleep } from '../fixtures/cli.js'
 import { allDocs, serveNode, waitConnected, type ClusterNode } from '../fixtures/cluster.js'
 import { loopbackRange } from '../fixtures/loopback.js'
-import { prng, seededBytes, seededRng } from '../fixtures/seed.js'
+import { prng, rngFrom, seededBytes, seededRng, type Rng } from '../fixtures/seed.js'
 import { closure, type Reach } from '../../src/model/closure.js'
 import { newPeerRow, type PeerRow } from '../../src/model/peer-row.js'
 import { itExtended } from './harness/tier.js'
-import { makeMesh, putDocsApi, type Mesh } from './harness/nightly.js'
+import { makeMesh, putDocsApi } from './harness/nightly.js'
+import { partitionNemesis } from './harness/partitions.js'
 import { REDIAL_MAX_MS } from '../../src/node/partners.js'
 
 const ip = loopbackRange(90, 139, { subnet: 5 })
@@ -87,37 +88,10 @@ function rowFlags (t: Topology, a: number, b: number): string[] | null {
   return [r.replicate ? '--replicate' : '', r.datareplicate ? '--datareplicate' : '', r.hub ? '--hub' : '', ...(r.ns >= 0 ? ['--namespaces', NAMESPACES[r.ns]] : [])].filter(Boolean)
 }
 
-/**
- * N1's nemesis on the mesh's links for `windowMs` (or until `stop`): each step heals everything,
- * then isolates one node, splits the nodes in two or blackholes one direction of one link, for
- * 2–5 s. Ends healed.
- */
-async function partitions (mesh: Mesh, names: string[], rnd: () => number, windowMs: number, schedule: string[], stop: AbortSignal): Promise<void> {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]
-  const links = [...mesh.links]
-  const healAll = (): void => { for (const [, p] of links) p.heal() }
-  const started = Date.now()
-  while (Date.now() - started < windowMs && !stop.aborted) {
-    healAll()
-    const kind = pick(['isolate', 'split', 'oneway'] as const)
-    if (kind === 'isolate') {
-      const n = pick(names)
-      for (const p of mesh.linksOf(n)) p.blackhole()
-      schedule.push(`isolate ${n}`)
-    } else if (kind === 'split') {
-      const side = new Set(names.filter(() => rnd() < 0.5))
-      if (side.size === 0 || side.size === names.length) { side.clear(); side.add(names[0]) }
-      for (const [k, p] of links) if (k.split('>').filter(n => side.has(n)).length === 1) p.blackhole()
-      schedule.push(`split ${[...side].join('+')}`)
-    } else if (links.length > 0) {
-      const [k, p] = pick(links)
-      const dir = pick(['toTarget', 'toClient'] as const)
-      p.blackhole(dir)
-      schedule.push(`one-way ${dir === 'toTarget' ? k.replace('>', '→') : k.split('>').reverse().join('→')}`)
-    }
-    await sleep(Math.min(2_000 + Math.floor(rnd() * 3_000), Math.max(0, windowMs - (Date.now() - started))))
-  }
-  healAll()
+/** A random side of a split: each node with even odds, never none or all (then the first alone). */
+function randomSide (names: string[], rng: Rng): Set<string> {
+  const side = new Set(names.filter(() => rng.next() < 0.5))
+  return side.size === 0 || side.size === names.length ? new Set([names[0]]) : side
 }
 
 /** Runs one topology; returns its partition schedule and how long after the heal it converged. */
@@ -133,10 +107,11 @@ async function runTopology (t: Topology, seed: number, k: number): Promise<{ sch
     const allConnected = async (): Promise<void> => { for (const [a, b] of pairs) await waitConnected(a, b, 30_000) }
     await Promise.all(nodes.map(async n => await serveNode(n, ['--interval', String(INTERVAL_S)])))
     await allConnected()
-    const rnd = prng((seed ^ Math.imul(k + 1, 0x9e3779b9)) >>> 0)
+    const rng = rngFrom((seed ^ Math.imul(k + 1, 0x9e3779b9)) >>> 0)
     const putRnd = prng((seed ^ Math.imul(k + 1, 0x85ebca6b)) >>> 0)
     const schedule: string[] = []
-    faults = partitions(mesh, names, rnd, FAULT_WINDOW_MS, schedule, stop.signal)
+    const links = [...mesh.links].map(([key, proxy]) => { const [a, b] = key.split('>'); return { a, b, proxy } })
+    faults = partitionNemesis({ links, names, rng, windowMs: FAULT_WINDOW_MS, splitSide: () => randomSide(names, rng), schedule, stop: stop.signal })
     // each node's puts at a random moment of the window, so they are pushed into the partitions
     await Promise.all(nodes.map(async n => {
       await sleep(Math.floor(putRnd() * (FAULT_WINDOW_MS - 2_000)))
