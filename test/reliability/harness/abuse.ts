@@ -7,14 +7,13 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Stream } from '@libp2p/interface'
-import { addPeer, makeNodes, op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../../fixtures/cluster.js'
+import { addPeer, makeNodes, metric, op, serveNode, waitConnected, waitUntil, type ClusterNode } from '../../fixtures/cluster.js'
 import { EvilPeer } from '../../fixtures/evil-peer.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createHost, type Host } from '../../../src/node/create-libp2p.js'
 import { FileRequest, FileResponse } from '../../../protocols/file.js'
 import { PROTOCOL as FILE } from '../../../src/protocols/file/constants.js'
-import { readNodeJson } from '../../fixtures/cli.js'
 
 /** A victim and a partner that list each other and replicate, both serving and connected. */
 export async function victimAndPartner (ip: () => string, env?: NodeJS.ProcessEnv): Promise<[ClusterNode, ClusterNode]> {
@@ -137,13 +136,7 @@ export async function stopHosts (): Promise<void> {
 
 /** The victim's `quire_files_serving` gauge (transfers it is serving now), from GET /metrics. */
 export async function serving (v: ClusterNode): Promise<number> {
-  const nj = await readNodeJson(v.home)
-  if (nj == null) throw new Error(`${v.name} has no node.json`)
-  const res = await fetch(`${nj.api}/metrics`, { headers: { authorization: `Bearer ${nj.token}` }, signal: AbortSignal.timeout(5_000) })
-  const text = await res.text()
-  const m = /^quire_files_serving (\d+)/m.exec(text)
-  if (m == null) throw new Error('no quire_files_serving in /metrics')
-  return Number(m[1])
+  return await metric(v, 'quire_files_serving')
 }
 
 /** The length-prefixed FileRequest for a whole file. */

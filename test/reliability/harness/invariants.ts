@@ -135,7 +135,7 @@ async function fdTargets (pid: number): Promise<string> {
 }
 
 /** I8 liveness: `status` answers within 2 s. Returns the time it took, or a problem. */
-export async function checkLiveness (node: ClusterNode, boundMs = 2_000): Promise<string[]> {
+export async function checkLiveness (node: ClusterNode, boundMs = 2_000, samples?: number[]): Promise<string[]> {
   if (node.served == null) return []
   const started = performance.now()
   try {
@@ -144,6 +144,7 @@ export async function checkLiveness (node: ClusterNode, boundMs = 2_000): Promis
     return [`I8 ${node.name}: status failed: ${err.message}`]
   }
   const ms = performance.now() - started
+  samples?.push(ms)
   return ms > boundMs ? [`I8 ${node.name}: status took ${ms.toFixed(0)} ms (bound ${boundMs})`] : []
 }
 
