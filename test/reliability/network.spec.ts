@@ -286,7 +286,6 @@ function n1Model (): NetworkModel {
   return { tables }
 }
 
-
 describe('N1 partition-heal: 4 nodes (worked example plus a hub), random partitions while updates flow', function () {
   afterEach(cleanUp)
   this.timeout(240_000)
