@@ -14,7 +14,7 @@ export interface PartnerStatus {
   acceptOnly: boolean
   /** our change-log position the push to this partner has reached (compare with `lastSeq`); null if we send it nothing */
   pushCursor: number | null
-  /** documents changed after that position: what the partner may still be owed (an upper bound: some may not be eligible for it) */
+  /** documents changed after that position: what the partner may still be owed (an upper bound: some may not be eligible for it; past 10,000 the change-log distance, which also counts superseded changes) */
   pushLag: number | null
   /** what this partner sent us and we sent it, since the node started */
   counters: PartnerCounters | null
