@@ -4,32 +4,19 @@
  * past it, so `status` and /metrics stay cheap for a partner far behind.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Site } from '../../src/site.js'
-import { resolveHome } from '../../src/home/paths.js'
+import { tempSitePerTest } from '../fixtures/temp-site.js'
 import { changeDocument, insertDocuments } from '../../src/store/commit.js'
 
 describe('changes after a position (push lag)', function () {
-  let dir: string
-  let site: Site
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'quire-lag-'))
-    site = await Site.init(resolveHome(join(dir, 'home')))
-  })
-  afterEach(async () => {
-    await site.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+  const t = tempSitePerTest('quire-lag-')
 
   it('counts documents (not changes) while within the limit; past it, the change-log distance', async function () {
     const meta = (s: string): Uint8Array => Buffer.from(`{"v":"${s}"}`)
     const ids = Array.from({ length: 10 }, (_, i) => `lag.d${i}`)
-    await insertDocuments(site, ids.map(id => ({ id, metadata: meta('1'), data: null })))
+    await insertDocuments(t.site, ids.map(id => ({ id, metadata: meta('1'), data: null })))
     // three more changes to d0: the log keeps one entry per document, at its latest change
-    for (const v of ['2', '3', '4']) await changeDocument(site, { id: ids[0], metadata: meta(v) })
-    const docs = site.docs
+    for (const v of ['2', '3', '4']) await changeDocument(t.site, { id: ids[0], metadata: meta(v) })
+    const docs = t.site.docs
     assert.equal(docs.lastSeq, 13)
     assert.equal(await docs.changesAfterCount(0), 10, 'ten documents changed, counted exactly')
     assert.equal(await docs.changesAfterCount(10), 1, 'after seq 10 only d0 changed (three times)')

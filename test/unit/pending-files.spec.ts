@@ -5,11 +5,7 @@
  * other's file.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Site } from '../../src/site.js'
-import { resolveHome } from '../../src/home/paths.js'
+import { tempSitePerTest } from '../fixtures/temp-site.js'
 import { insertDocuments } from '../../src/store/commit.js'
 import { OutcomeUnknownError } from '../../src/errors.js'
 import type { BlobRef } from '../../src/store/file-store.js'
@@ -17,46 +13,37 @@ import type { CID } from 'multiformats/cid'
 import { seededBytes } from '../fixtures/seed.js'
 
 describe('pending files (stored ahead of their record)', function () {
-  let dir: string
-  let site: Site
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'quire-pending-'))
-    site = await Site.init(resolveHome(join(dir, 'home')))
-  })
-  afterEach(async () => {
-    await site.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+  const t = tempSitePerTest('quire-pending-')
 
   const bytes = (n: number): Uint8Array => seededBytes(n, 'pending', 4096)
-  const stored = async (cid: CID): Promise<boolean> => (await site.files.stat(cid)) != null
+  const stored = async (cid: CID): Promise<boolean> => (await t.site.files.stat(cid)) != null
   const notesLeft = async (): Promise<string[]> => {
     const keys: string[] = []
-    for await (const k of site.db.sub('pendingfiles').keys()) keys.push(k)
+    for await (const k of t.site.db.sub('pendingfiles').keys()) keys.push(k)
     return keys
   }
 
   it('a committed file stays; a failed caller\'s file goes at once, with its index entry', async function () {
-    const kept = await site.pending.track(async note => {
-      const ref = await site.files.putBytes(bytes(1), { beforeVisible: note })
-      await insertDocuments(site, [{ id: 'p.kept', metadata: Buffer.from('{}'), data: ref }])
+    const kept = await t.site.pending.track(async note => {
+      const ref = await t.site.files.putBytes(bytes(1), { beforeVisible: note })
+      await insertDocuments(t.site, [{ id: 'p.kept', metadata: Buffer.from('{}'), data: ref }])
       return ref
     })
     let lost: BlobRef | undefined
-    await assert.rejects(site.pending.track(async note => {
-      lost = await site.files.putBytes(bytes(2), { beforeVisible: note })
+    await assert.rejects(t.site.pending.track(async note => {
+      lost = await t.site.files.putBytes(bytes(2), { beforeVisible: note })
       throw new Error('the commit failed')
     }), /the commit failed/)
     assert.equal(await stored(kept.cid), true, 'the file a record names')
     assert.equal(await stored(lost!.cid), false, 'the failed caller\'s file')
-    assert.equal(await site.blobs.get(lost!.cid.toString()), undefined, 'no index entry for it')
+    assert.equal(await t.site.blobs.get(lost!.cid.toString()), undefined, 'no index entry for it')
     assert.deepEqual(await notesLeft(), [], 'no note left')
   })
 
   it('a failed put of bytes already in the store (named by nothing) leaves that file: it was not the put\'s', async function () {
-    const there = await site.files.putBytes(bytes(5))
-    await assert.rejects(site.pending.track(async note => {
-      await site.files.putBytes(bytes(5), { beforeVisible: note })
+    const there = await t.site.files.putBytes(bytes(5))
+    await assert.rejects(t.site.pending.track(async note => {
+      await t.site.files.putBytes(bytes(5), { beforeVisible: note })
       throw new Error('the commit failed')
     }), /the commit failed/)
     assert.equal(await stored(there.cid), true)
@@ -64,16 +51,16 @@ describe('pending files (stored ahead of their record)', function () {
   })
 
   it('while the store is rebuilt from partners (serve --recover) nothing is removed: the records naming files are still on their way', async function () {
-    site.recoveringSince = new Date().toISOString()
+    t.site.recoveringSince = new Date().toISOString()
     let ref: BlobRef | undefined
-    await assert.rejects(site.pending.track(async note => {
-      ref = await site.files.putBytes(bytes(6), { beforeVisible: note })
+    await assert.rejects(t.site.pending.track(async note => {
+      ref = await t.site.files.putBytes(bytes(6), { beforeVisible: note })
       throw new Error('refused while recovering')
     }), /refused while recovering/)
     assert.equal(await stored(ref!.cid), true)
-    assert.deepEqual(await site.pending.sweep(), [], 'not even by the sweep')
-    site.recoveringSince = null
-    assert.deepEqual(await site.pending.sweep(), [ref!.cid.toString()], 'once recovered, the sweep removes it')
+    assert.deepEqual(await t.site.pending.sweep(), [], 'not even by the sweep')
+    t.site.recoveringSince = null
+    assert.deepEqual(await t.site.pending.sweep(), [ref!.cid.toString()], 'once recovered, the sweep removes it')
   })
 
   it('the same bytes from two callers: the one that fails does not take the other\'s file', async function () {
@@ -81,35 +68,34 @@ describe('pending files (stored ahead of their record)', function () {
     const held = new Promise<void>(resolve => { release = resolve })
     let firstStored!: () => void
     const stored1 = new Promise<void>(resolve => { firstStored = resolve })
-    const first = site.pending.track(async note => {
-      const ref = await site.files.putBytes(bytes(3), { beforeVisible: note })
+    const first = t.site.pending.track(async note => {
+      const ref = await t.site.files.putBytes(bytes(3), { beforeVisible: note })
       firstStored()
       await held // still at work when the second one fails
-      await insertDocuments(site, [{ id: 'p.first', metadata: Buffer.from('{}'), data: ref }])
+      await insertDocuments(t.site, [{ id: 'p.first', metadata: Buffer.from('{}'), data: ref }])
       return ref
     })
     await stored1
-    await assert.rejects(site.pending.track(async note => {
-      await site.files.putBytes(bytes(3), { beforeVisible: note })
+    await assert.rejects(t.site.pending.track(async note => {
+      await t.site.files.putBytes(bytes(3), { beforeVisible: note })
       throw new Error('second fails')
     }), /second fails/)
     release()
     const ref = await first
     assert.equal(await stored(ref.cid), true)
-    assert.equal((await site.docs.get('p.first'))?.data?.cid, ref.cid.toString())
+    assert.equal((await t.site.docs.get('p.first'))?.data?.cid, ref.cid.toString())
   })
 
   it('an unknown outcome keeps the file until the next start\'s sweep, which removes it if still unnamed', async function () {
     let ref: BlobRef | undefined
-    await assert.rejects(site.pending.track(async note => {
-      ref = await site.files.putBytes(bytes(4), { beforeVisible: note })
+    await assert.rejects(t.site.pending.track(async note => {
+      ref = await t.site.files.putBytes(bytes(4), { beforeVisible: note })
       throw new OutcomeUnknownError('the home did not answer')
     }), OutcomeUnknownError)
     assert.equal(await stored(ref!.cid), true, 'kept: a record may still come')
     assert.deepEqual(await notesLeft(), [ref!.cid.toString()], 'its note stays')
-    await site.close()
-    site = await Site.open(resolveHome(join(dir, 'home')))
-    assert.deepEqual(await site.pending.sweep(), [ref!.cid.toString()], 'the next start removes it')
+    await t.reopen()
+    assert.deepEqual(await t.site.pending.sweep(), [ref!.cid.toString()], 'the next start removes it')
     assert.equal(await stored(ref!.cid), false)
   })
 })
