@@ -33,6 +33,12 @@ const ip = loopbackRange(170, 199, { subnet: 5 })
 const INTERVAL = ['--interval', '2']
 const I8_BOUND_MS = 2_000
 
+/** The lowest value in each sixth of `xs` (in order). */
+function sixthLows (xs: number[]): number[] {
+  const size = Math.ceil(xs.length / 6)
+  return Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => Math.min(...xs.slice(i * size, (i + 1) * size).filter(x => !Number.isNaN(x))))
+}
+
 /** The median, 99th percentile and maximum of `xs` (nearest rank), in whole ms. */
 function spread (xs: number[]): string {
   const s = [...xs].sort((a, b) => a - b)
@@ -94,6 +100,7 @@ describe('reliability P4: soak', function () {
 
     const i1 = new Map(nodes.map(n => [n, new HashTracker(n.home)]))
     const statusMs: number[] = []
+    const heapA: number[] = []
     /** this process's event-loop delay since the last check (a blocked test process slows every call it times) */
     const ownLag = monitorEventLoopDelay({ resolution: 20 })
     ownLag.enable()
@@ -103,6 +110,9 @@ describe('reliability P4: soak', function () {
         counts.checks++
         const live = up()
         const found: string[] = []
+        // A's V8 heap in use after each check's calls: a leak raises its low points over the run,
+        // a working set that grows with the store (8,000 documents listed every 5 s) does not
+        if (up().includes(nodes[0])) heapA.push(await metric(nodes[0], 'quire_process_nodejs_heap_size_used_bytes').then(v => v / 2 ** 20, () => NaN))
         for (const n of live) {
           // both lag monitors start with the call: prom-client resets the node's at each scrape
           await nodeLagMs(n)
@@ -185,6 +195,7 @@ describe('reliability P4: soak', function () {
     for (const l of mesh.links.values()) unclog(l)
     console.log(`      P4: ${minutes} min: ${JSON.stringify(counts)}; slowest restart ${slowestRestart} ms; problems during: ${problems.length}`)
     console.log(`      P4 status (I8, bound ${I8_BOUND_MS} ms): ${spread(statusMs)}`)
+    console.log(`      P4 A's heap in use, lowest of each sixth of the run: ${sixthLows(heapA).map(v => v.toFixed(0)).join(', ')} MiB`)
     for (const p of problems.slice(0, 10)) console.log(`      P4 during: ${p}`)
 
     const bound = 2 * 2_000 + REDIAL_MAX_MS + 60_000
