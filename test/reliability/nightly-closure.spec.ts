@@ -2,7 +2,9 @@
  * R5 flag-closure (reliability-battery.md, N tier; Metacat seed): random peer tables for 3–5 real
  * nodes (fast-check, from the printed SEED), each pair that lists each other linked through one
  * fault proxy (one connection: a fault on the proxy reaches the pair), each node putting one document with data in each of two namespaces at a random moment of a
- * 15 s window of N1's partitions (isolate one node, split in two, one-way), changed every 2–5 s.
+ * 15 s window of N1's partitions (isolate one node, split in two, one-way), changed every 2–5 s;
+ * half the steps end with their cut links reset, so pushes in flight fail and must be made good
+ * (a blackhole alone only delays them: a mutant that drops failed pushes survived without this).
  * Pass (I5): after the heal, each node's documents, and whether it holds their data, equal the
  * model's closure (src/model/closure.ts over the sending rules of src/model/sending-policy.ts and
  * the accept rules: listed sender, subscribed namespace), and nothing more arrives once every
@@ -111,7 +113,7 @@ async function runTopology (t: Topology, seed: number, k: number): Promise<{ sch
     const putRnd = prng((seed ^ Math.imul(k + 1, 0x85ebca6b)) >>> 0)
     const schedule: string[] = []
     const links = [...mesh.links].map(([key, proxy]) => { const [a, b] = key.split('>'); return { a, b, proxy } })
-    faults = partitionNemesis({ links, names, rng, windowMs: FAULT_WINDOW_MS, splitSide: () => randomSide(names, rng), schedule, stop: stop.signal })
+    faults = partitionNemesis({ links, names, rng, windowMs: FAULT_WINDOW_MS, splitSide: () => randomSide(names, rng), cutChance: 0.5, schedule, stop: stop.signal })
     // each node's puts at a random moment of the window, so they are pushed into the partitions
     await Promise.all(nodes.map(async n => {
       await sleep(Math.floor(putRnd() * (FAULT_WINDOW_MS - 2_000)))
