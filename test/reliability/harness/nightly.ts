@@ -131,8 +131,11 @@ export interface MeshOptions {
  */
 export async function makeMesh (names: string[], ip: () => string, flags: string[] | RowFlags, opts: MeshOptions = {}): Promise<Mesh> {
   const rowFlags: RowFlags = typeof flags === 'function' ? flags : () => flags
-  const dials = (a: string, b: string): boolean => a !== b && rowFlags(a, b) != null &&
-    (opts.onePerPair !== true || (rowFlags(b, a) != null && names.indexOf(a) < names.indexOf(b)))
+  // each row asked once: `a>b` → a's flags for b, only where a lists b
+  const rows = new Map<string, string[]>()
+  for (const a of names) for (const b of names) { const r = a === b ? null : rowFlags(a, b); if (r != null) rows.set(`${a}>${b}`, r) }
+  const dials = (a: string, b: string): boolean => rows.has(`${a}>${b}`) &&
+    (opts.onePerPair !== true || (rows.has(`${b}>${a}`) && names.indexOf(a) < names.indexOf(b)))
   const nodes = await initNodes(names, ip)
   const links = new Map<string, FaultProxy>()
   const close = async (): Promise<void> => { await Promise.all([...links.values()].map(async p => { await p.close() })) }
@@ -145,7 +148,7 @@ export async function makeMesh (names: string[], ip: () => string, flags: string
     }
     await Promise.all(nodes.map(async a => {
       for (const b of nodes) {
-        const row = a === b ? null : rowFlags(a.name, b.name)
+        const row = rows.get(`${a.name}>${b.name}`)
         if (row == null) continue
         const link = links.get(`${a.name}>${b.name}`)
         await quireOk(['peer', 'add', link != null ? `${link.multiaddr}/p2p/${b.peerId}` : b.peerId, ...row, '--home', a.home], { timeoutMs: 60_000 })
