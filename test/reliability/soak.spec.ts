@@ -6,8 +6,8 @@
  * stored file, then `repair` from a partner). Invariants every 5 s: I8 status ≤ 2 s on every node
  * up, I1 every stored file hashes to its name (but the one just damaged, until repaired), I3 no
  * fork. At the end, faults healed: I6 convergence, I2 every acknowledged put everywhere, I5
- * (everything everywhere), audits clean, I4 signatures, I7 RSS and fds bounded against the
- * start (for nodes never restarted: A is never killed, so I7 always has one).
+ * (everything everywhere), audits clean, I4 signatures, I7 for nodes never restarted (A is never
+ * killed, so I7 always has one): RSS flat after the warm-up (rssTrend), fds bounded against the start.
  * A slow `status` is reported with the longest event-loop delay in the node (from its /metrics)
  * and in this process during that call, so a blocked node can be told from a starved machine.
  * QUIRE_SOAK_MIN sets the duration (default 60 min, the battery's N-tier length).
@@ -33,10 +33,27 @@ const ip = loopbackRange(170, 199, { subnet: 5 })
 const INTERVAL = ['--interval', '2']
 const I8_BOUND_MS = 2_000
 
-/** The lowest value in each sixth of `xs` (in order). */
-function sixthLows (xs: number[]): number[] {
+/** `pick` (Math.min, Math.max) of each sixth of `xs` (in order), NaN left out. */
+function sixths (xs: number[], pick: (...ys: number[]) => number): number[] {
   const size = Math.ceil(xs.length / 6)
-  return Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => Math.min(...xs.slice(i * size, (i + 1) * size).filter(x => !Number.isNaN(x))))
+  return Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => pick(...xs.slice(i * size, (i + 1) * size).filter(x => !Number.isNaN(x))))
+}
+
+/**
+ * I7's "RSS flat (±10 %)" for a node never restarted: its highest RSS in the last sixth of the run
+ * against its highest in the second. The first sixth is warm-up: a node's RSS climbs at its first
+ * heavy calls to the high-water mark of V8's heap (which V8 keeps mapped) and stays there — an idle
+ * node with 8,000 documents listed 300 times went 142 → 345 MiB in the first 25 listings and
+ * 345 → 351 MiB in the next 275 — so the idle RSS at the start is no baseline. A leak still climbs
+ * after the warm-up. Runs under MIN_TREND_MIN minutes have too short a warm-up to be judged.
+ */
+const RSS_FLAT = 0.1
+const MIN_TREND_MIN = 10
+function rssTrend (name: string, rss: number[], minutes: number): string[] {
+  const highs = sixths(rss, Math.max)
+  if (minutes < MIN_TREND_MIN || highs.length < 6) return []
+  const [second, last] = [highs[1], highs[highs.length - 1]]
+  return last > second * (1 + RSS_FLAT) ? [`I7 ${name}: RSS not flat after warm-up: highest ${last.toFixed(0)} MiB in the last sixth, ${second.toFixed(0)} MiB in the second (bound +${RSS_FLAT * 100} %)`] : []
 }
 
 /** The median, 99th percentile and maximum of `xs` (nearest rank), in whole ms. */
@@ -101,6 +118,9 @@ describe('reliability P4: soak', function () {
     const i1 = new Map(nodes.map(n => [n, new HashTracker(n.home)]))
     const statusMs: number[] = []
     const heapA: number[] = []
+    /** RSS at each check, for nodes never restarted (I7), and how many documents A holds then */
+    const rss = new Map<ClusterNode, number[]>(nodes.map(n => [n, []]))
+    const docsA: number[] = []
     /** this process's event-loop delay since the last check (a blocked test process slows every call it times) */
     const ownLag = monitorEventLoopDelay({ resolution: 20 })
     ownLag.enable()
@@ -113,6 +133,7 @@ describe('reliability P4: soak', function () {
         // A's V8 heap in use after each check's calls: a leak raises its low points over the run,
         // a working set that grows with the store (8,000 documents listed every 5 s) does not
         if (up().includes(nodes[0])) heapA.push(await metric(nodes[0], 'quire_process_nodejs_heap_size_used_bytes').then(v => v / 2 ** 20, () => NaN))
+        for (const n of nodes) if (!restarted.has(n) && !down.has(n)) rss.get(n)!.push(await resources(n.served!.pid).then(r => r.rssMiB, () => NaN))
         for (const n of live) {
           // both lag monitors start with the call: prom-client resets the node's at each scrape
           await nodeLagMs(n)
@@ -133,6 +154,7 @@ describe('reliability P4: soak', function () {
           found.push(...bad.map(b => `I1 ${n.name}: ${b} does not hash to its name`))
         }
         const all = await Promise.all(live.map(async n => ({ name: n.name, docs: await holdings(n).catch(() => new Map()) })))
+        docsA.push(all.find(h => h.name === nodes[0].name)?.docs.size ?? NaN)
         found.push(...checkNoFork(all))
         for (const p of found) problems.push(`${new Date().toISOString()} ${p}`)
       }
@@ -195,7 +217,7 @@ describe('reliability P4: soak', function () {
     for (const l of mesh.links.values()) unclog(l)
     console.log(`      P4: ${minutes} min: ${JSON.stringify(counts)}; slowest restart ${slowestRestart} ms; problems during: ${problems.length}`)
     console.log(`      P4 status (I8, bound ${I8_BOUND_MS} ms): ${spread(statusMs)}`)
-    console.log(`      P4 A's heap in use, lowest of each sixth of the run: ${sixthLows(heapA).map(v => v.toFixed(0)).join(', ')} MiB`)
+    console.log(`      P4 A's heap in use, lowest of each sixth of the run: ${sixths(heapA, Math.min).map(v => v.toFixed(0)).join(', ')} MiB; documents at A, highest of each sixth: ${sixths(docsA, Math.max).join(', ')}`)
     for (const p of problems.slice(0, 10)) console.log(`      P4 during: ${p}`)
 
     const bound = 2 * 2_000 + REDIAL_MAX_MS + 60_000
@@ -205,11 +227,15 @@ describe('reliability P4: soak', function () {
     const ackedRevs = new Map(nodes.map(n => [n.name, new Map([...acked].map(id => [id, 1]))]))
     assertInvariants(await checkCluster(nodes, { acked: ackedRevs, model: new Map(nodes.map(n => [n.name, acked])) }))
     const i7: string[] = []
+    if (minutes < MIN_TREND_MIN) console.log(`      P4 I7: RSS trend not judged (a ${minutes}-minute run; needs ${MIN_TREND_MIN})`)
     for (const n of nodes) {
       const now = await resources(n.served!.pid)
       const b = baseline.get(n)!
-      console.log(`      P4 ${n.name}${restarted.has(n) ? ' (restarted)' : ''}: RSS ${b.rssMiB.toFixed(0)} → ${now.rssMiB.toFixed(0)} MiB, fds ${b.fds} → ${now.fds}`)
-      if (!restarted.has(n)) i7.push(...await checkResources(n, b, { rssGrowMiB: Math.max(64, b.rssMiB * 0.5), fdsGrow: Math.max(16, Math.ceil(b.fds * 0.1)) }))
+      const trend = restarted.has(n) ? '' : `; highest of each sixth ${sixths(rss.get(n)!, Math.max).map(v => v.toFixed(0)).join(', ')} MiB`
+      console.log(`      P4 ${n.name}${restarted.has(n) ? ' (restarted)' : ''}: RSS ${b.rssMiB.toFixed(0)} → ${now.rssMiB.toFixed(0)} MiB${trend}, fds ${b.fds} → ${now.fds}`)
+      if (restarted.has(n)) continue
+      i7.push(...rssTrend(n.name, rss.get(n)!, minutes))
+      i7.push(...await checkResources(n, b, { fdsGrow: Math.max(16, Math.ceil(b.fds * 0.1)) }))
     }
     assertInvariants(i7)
     for (const n of nodes) {

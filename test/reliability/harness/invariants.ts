@@ -115,13 +115,13 @@ export async function stagingBytes (node: ClusterNode): Promise<number> {
   return total
 }
 
-/** I7 bounds, checked against a baseline taken before the faults. */
-export async function checkResources (node: ClusterNode, baseline: { rssMiB: number, fds: number }, bound: { rssGrowMiB: number, fdsGrow: number }): Promise<string[]> {
+/** I7 bounds, checked against a baseline taken before the faults (RSS only when `rssGrowMiB` is given). */
+export async function checkResources (node: ClusterNode, baseline: { rssMiB: number, fds: number }, bound: { rssGrowMiB?: number, fdsGrow: number }): Promise<string[]> {
   const pid = node.served?.pid
   if (pid == null) return []
   const now = await resources(pid)
   const out: string[] = []
-  if (now.rssMiB - baseline.rssMiB > bound.rssGrowMiB) out.push(`I7 ${node.name}: RSS grew ${(now.rssMiB - baseline.rssMiB).toFixed(1)} MiB (bound ${bound.rssGrowMiB})`)
+  if (bound.rssGrowMiB != null && now.rssMiB - baseline.rssMiB > bound.rssGrowMiB) out.push(`I7 ${node.name}: RSS grew ${(now.rssMiB - baseline.rssMiB).toFixed(1)} MiB (bound ${bound.rssGrowMiB})`)
   if (now.fds - baseline.fds > bound.fdsGrow) out.push(`I7 ${node.name}: ${now.fds - baseline.fds} more open fds (bound ${bound.fdsGrow}): ${await fdTargets(pid)}`)
   return out
 }
