@@ -24,8 +24,8 @@ function held (d: any): Held {
 }
 
 /** Every document a serving node holds. */
-export async function holdings (node: ClusterNode): Promise<Map<string, Held>> {
-  return new Map((await allDocs(node)).map(d => [d.id, held(d)]))
+export async function holdings (node: ClusterNode, pageSize?: number): Promise<Map<string, Held>> {
+  return new Map((await allDocs(node, undefined, pageSize)).map(d => [d.id, held(d)]))
 }
 
 /** I1 content addressing: every file under a final name in the node's store hashes to its CID. */
