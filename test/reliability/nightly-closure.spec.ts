@@ -4,8 +4,8 @@
  * fault proxy (one connection: a fault on the proxy reaches the pair), each node putting one document with data in each of two namespaces at a random moment of a
  * 15 s window of N1's partitions (isolate one node, split in two, one-way), changed every 2–5 s;
  * half the steps end with their cut links reset, so pushes in flight fail and must be made good
- * (a blackhole alone only delays them). A mutant with no pulls that drops failed pushes fails R5
- * at the first topology where a push was in flight at a reset (README "R5 broken-product check").
+ * (a blackhole alone only delays them). A mutant with no pulls that drops failed pushes was caught
+ * at its first topology in two runs of three (README "R5 broken-product check").
  * Pass (I5): after the heal, each node's documents, and whether it holds their data, equal the
  * model's closure (src/model/closure.ts over the sending rules of src/model/sending-policy.ts and
  * the accept rules: listed sender, subscribed namespace), and nothing more arrives once every

@@ -7,7 +7,8 @@
  * up, I1 every stored file hashes to its name (but the one just damaged, until repaired), I3 no
  * fork. At the end, faults healed: I6 convergence, I2 every acknowledged put everywhere, I5
  * (everything everywhere), audits clean, I4 signatures, I7 for nodes never restarted (A is never
- * killed, so I7 always has one): RSS flat after the warm-up (rssTrend), fds bounded against the start.
+ * killed, so I7 always has one): RSS and V8 heap flat after the warm-up (flatAfterWarmup), fds
+ * bounded against the start.
  * A slow `status` is reported with the longest event-loop delay in the node (from its /metrics)
  * and in this process during that call, so a blocked node can be told from a starved machine.
  * QUIRE_SOAK_MIN sets the duration (default 60 min, the battery's N-tier length).
@@ -40,27 +41,37 @@ const I8_BOUND_MS = 2_000
  */
 const CHECK_PAGE = 1000
 
-/** `pick` (Math.min, Math.max) of each sixth of `xs` (in order), NaN left out. */
-function sixths (xs: number[], pick: (...ys: number[]) => number): number[] {
-  const size = Math.ceil(xs.length / 6)
-  return Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => pick(...xs.slice(i * size, (i + 1) * size).filter(x => !Number.isNaN(x))))
+/** `xs` (in order) cut into six slices of (nearly) equal length, NaN left out. */
+function sixths (xs: number[]): number[][] {
+  return Array.from({ length: 6 }, (_, i) => xs.slice(Math.floor(i * xs.length / 6), Math.floor((i + 1) * xs.length / 6)).filter(x => !Number.isNaN(x)))
 }
+const highs = (xs: number[]): number[] => sixths(xs).map(s => s.length > 0 ? Math.max(...s) : NaN)
+const lows = (xs: number[]): number[] => sixths(xs).map(s => s.length > 0 ? Math.min(...s) : NaN)
+const mib = (xs: number[]): string => `${xs.map(v => v.toFixed(0)).join(', ')} MiB`
 
 /**
- * I7's "RSS flat (±10 %)" for a node never restarted: its highest RSS in the last sixth of the run
- * against its highest in the second. The first sixth is warm-up: a node's RSS climbs at its first
- * heavy calls to the high-water mark of V8's heap (which V8 keeps mapped) and stays there — an idle
- * node with 8,000 documents listed 300 times went 142 → 345 MiB in the first 25 listings and
- * 345 → 351 MiB in the next 275 — so the idle RSS at the start is no baseline. A leak still climbs
- * after the warm-up. Runs under MIN_TREND_MIN minutes have too short a warm-up to be judged.
+ * I7's "flat (±10 %)" for a node never restarted, after warm-up: a sixth-of-the-run figure (A's
+ * highest RSS; A's lowest V8 heap in use) in the last sixth against the second. The first sixth is
+ * warm-up: a node's RSS climbs at its first heavy calls to the high-water mark of V8's heap (V8
+ * keeps those pages mapped) and stays there — an idle node holding 8,000 documents, listed 300
+ * times in pages of 5,000, went 142 → 345 MiB in the first 25 listings and 345 → 351 MiB in the
+ * next 275 — so the idle RSS at the start is no baseline. A leak in native memory raises RSS after
+ * the warm-up; one in the JS heap raises the heap's low points (it can grow inside pages RSS
+ * already counts). Only growth fails: shrinking is not a leak.
+ * Judged only when the warm-up ended at full load: the run at least MIN_TREND_MIN minutes and A
+ * listed in full pages (CHECK_PAGE documents) before the second sixth began.
  */
-const RSS_FLAT = 0.1
-const MIN_TREND_MIN = 10
-function rssTrend (name: string, rss: number[], minutes: number): string[] {
-  const highs = sixths(rss, Math.max)
-  if (minutes < MIN_TREND_MIN || highs.length < 6) return []
-  const [second, last] = [highs[1], highs[highs.length - 1]]
-  return last > second * (1 + RSS_FLAT) ? [`I7 ${name}: RSS not flat after warm-up: highest ${last.toFixed(0)} MiB in the last sixth, ${second.toFixed(0)} MiB in the second (bound +${RSS_FLAT * 100} %)`] : []
+const FLAT = 0.1
+const MIN_TREND_MIN = 30
+function notJudged (minutes: number, docsA: number[]): string | null {
+  if (minutes < MIN_TREND_MIN) return `a ${minutes}-minute run (needs ${MIN_TREND_MIN})`
+  const warm = highs(docsA)[0]
+  return warm >= CHECK_PAGE ? null : `A held ${warm} documents in the first sixth (needs ${CHECK_PAGE})`
+}
+function flatAfterWarmup (what: string, bySixth: number[]): string[] {
+  const [second, last] = [bySixth[1], bySixth[5]]
+  if (!Number.isFinite(second) || !Number.isFinite(last)) return [`I7 ${what}: no samples in the second or the last sixth`]
+  return last > second * (1 + FLAT) ? [`I7 ${what} not flat after warm-up: ${last.toFixed(0)} MiB in the last sixth, ${second.toFixed(0)} MiB in the second (bound +${FLAT * 100} %)`] : []
 }
 
 /** The median, 99th percentile and maximum of `xs` (nearest rank), in whole ms. */
@@ -125,7 +136,7 @@ describe('reliability P4: soak', function () {
     const i1 = new Map(nodes.map(n => [n, new HashTracker(n.home)]))
     const statusMs: number[] = []
     const heapA: number[] = []
-    /** RSS at each check, for nodes never restarted (I7), and how many documents A holds then */
+    /** RSS at each check of each node until it is first killed (I7), and how many documents A holds then */
     const rss = new Map<ClusterNode, number[]>(nodes.map(n => [n, []]))
     const docsA: number[] = []
     /** this process's event-loop delay since the last check (a blocked test process slows every call it times) */
@@ -140,7 +151,7 @@ describe('reliability P4: soak', function () {
         // A's V8 heap in use after each check's calls: a leak raises its low points over the run,
         // a working set that grows with the store (8,000 documents listed every 5 s) does not
         if (up().includes(nodes[0])) heapA.push(await metric(nodes[0], 'quire_process_nodejs_heap_size_used_bytes').then(v => v / 2 ** 20, () => NaN))
-        for (const n of nodes) if (!restarted.has(n) && !down.has(n)) rss.get(n)!.push(await resources(n.served!.pid).then(r => r.rssMiB, () => NaN))
+        for (const n of nodes) if (!restarted.has(n)) rss.get(n)!.push(await resources(n.served!.pid).then(r => r.rssMiB, () => NaN))
         for (const n of live) {
           // both lag monitors start with the call: prom-client resets the node's at each scrape
           await nodeLagMs(n)
@@ -161,7 +172,8 @@ describe('reliability P4: soak', function () {
           found.push(...bad.map(b => `I1 ${n.name}: ${b} does not hash to its name`))
         }
         const all = await Promise.all(live.map(async n => ({ name: n.name, docs: await holdings(n, CHECK_PAGE).catch(() => new Map()) })))
-        docsA.push(all.find(h => h.name === nodes[0].name)?.docs.size ?? NaN)
+        const listedA = all.find(h => h.name === nodes[0].name)?.docs
+        docsA.push(listedA != null && listedA.size > 0 ? listedA.size : NaN) // a failed listing reads as empty
         found.push(...checkNoFork(all))
         for (const p of found) problems.push(`${new Date().toISOString()} ${p}`)
       }
@@ -173,8 +185,8 @@ describe('reliability P4: soak', function () {
       const others = nodes.filter(m => m !== n)
       switch (kind) {
         case 'kill':
-          down.add(n); faultStep(n); await kill9(n); await sleep(rng.int(1_000, 3_000))
-          await restart(n); down.delete(n); faultStep(n); restarted.add(n); counts.kill++
+          down.add(n); restarted.add(n); faultStep(n); await kill9(n); await sleep(rng.int(1_000, 3_000))
+          await restart(n); down.delete(n); faultStep(n); counts.kill++
           break
         case 'pause':
           paused.add(n); faultStep(n); pause(n); await sleep(rng.int(2_000, 6_000)); cont(n); paused.delete(n); faultStep(n); counts.pause++
@@ -224,7 +236,7 @@ describe('reliability P4: soak', function () {
     for (const l of mesh.links.values()) unclog(l)
     console.log(`      P4: ${minutes} min: ${JSON.stringify(counts)}; slowest restart ${slowestRestart} ms; problems during: ${problems.length}`)
     console.log(`      P4 status (I8, bound ${I8_BOUND_MS} ms): ${spread(statusMs)}`)
-    console.log(`      P4 A's heap in use, lowest of each sixth of the run: ${sixths(heapA, Math.min).map(v => v.toFixed(0)).join(', ')} MiB; documents at A, highest of each sixth: ${sixths(docsA, Math.max).join(', ')}`)
+    console.log(`      P4 A's heap in use, lowest of each sixth of the run: ${mib(lows(heapA))}; documents at A, highest of each sixth: ${highs(docsA).join(', ')}`)
     for (const p of problems.slice(0, 10)) console.log(`      P4 during: ${p}`)
 
     const bound = 2 * 2_000 + REDIAL_MAX_MS + 60_000
@@ -234,14 +246,18 @@ describe('reliability P4: soak', function () {
     const ackedRevs = new Map(nodes.map(n => [n.name, new Map([...acked].map(id => [id, 1]))]))
     assertInvariants(await checkCluster(nodes, { acked: ackedRevs, model: new Map(nodes.map(n => [n.name, acked])) }))
     const i7: string[] = []
-    if (minutes < MIN_TREND_MIN) console.log(`      P4 I7: RSS trend not judged (a ${minutes}-minute run; needs ${MIN_TREND_MIN})`)
+    const skip = notJudged(minutes, docsA)
+    if (skip != null) console.log(`      P4 I7: RSS and heap trends not judged: ${skip}`)
+    else i7.push(...flatAfterWarmup("A's heap in use (lowest)", lows(heapA)))
     for (const n of nodes) {
       const now = await resources(n.served!.pid)
       const b = baseline.get(n)!
-      const trend = restarted.has(n) ? '' : `; highest of each sixth ${sixths(rss.get(n)!, Math.max).map(v => v.toFixed(0)).join(', ')} MiB`
+      const series = rss.get(n)!
+      // the end figure is read after the final checks, which list in pages of 5,000: the last sample is the run's
+      const trend = restarted.has(n) ? '' : `; highest of each sixth ${mib(highs(series))}, last sample ${series.at(-1)?.toFixed(0)} MiB`
       console.log(`      P4 ${n.name}${restarted.has(n) ? ' (restarted)' : ''}: RSS ${b.rssMiB.toFixed(0)} → ${now.rssMiB.toFixed(0)} MiB${trend}, fds ${b.fds} → ${now.fds}`)
       if (restarted.has(n)) continue
-      i7.push(...rssTrend(n.name, rss.get(n)!, minutes))
+      if (skip == null) i7.push(...flatAfterWarmup(`${n.name}'s RSS (highest)`, highs(series)))
       i7.push(...await checkResources(n, b, { fdsGrow: Math.max(16, Math.ceil(b.fds * 0.1)) }))
     }
     assertInvariants(i7)
