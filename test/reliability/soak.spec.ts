@@ -47,6 +47,7 @@ function sixths (xs: number[]): number[][] {
 }
 const highs = (xs: number[]): number[] => sixths(xs).map(s => s.length > 0 ? Math.max(...s) : NaN)
 const lows = (xs: number[]): number[] => sixths(xs).map(s => s.length > 0 ? Math.min(...s) : NaN)
+const medians = (xs: number[]): number[] => sixths(xs).map(s => [...s].sort((a, b) => a - b)[Math.floor(s.length / 2)] ?? NaN)
 const mib = (xs: number[]): string => `${xs.map(v => v.toFixed(0)).join(', ')} MiB`
 
 /**
@@ -254,19 +255,20 @@ describe('reliability P4: soak', function () {
       const b = baseline.get(n)!
       const series = rss.get(n)!
       // the end figure is read after the final checks, which list in pages of 5,000: the last sample is the run's
-      const trend = restarted.has(n) ? '' : `; highest of each sixth ${mib(highs(series))}, last sample ${series.at(-1)?.toFixed(0)} MiB`
+      const trend = restarted.has(n) ? '' : `; highest of each sixth ${mib(highs(series))}, median ${mib(medians(series))}, last sample ${series.at(-1)?.toFixed(0)} MiB`
       console.log(`      P4 ${n.name}${restarted.has(n) ? ' (restarted)' : ''}: RSS ${b.rssMiB.toFixed(0)} → ${now.rssMiB.toFixed(0)} MiB${trend}, fds ${b.fds} → ${now.fds}`)
       if (restarted.has(n)) continue
       if (skip == null) i7.push(...flatAfterWarmup(`${n.name}'s RSS (highest)`, highs(series)))
       i7.push(...await checkResources(n, b, { fdsGrow: Math.max(16, Math.ceil(b.fds * 0.1)) }))
     }
-    assertInvariants(i7)
     for (const n of nodes) {
       const report = await longOp(n, 'audit', {}, 300_000)
       assert.equal(report.corrupt.length, 0, `${n.name}'s final audit: ${JSON.stringify(report.corrupt.slice(0, 3))}`)
     }
     for (const n of nodes) await n.served!.stop(20_000)
     assertInvariants((await Promise.all(nodes.map(checkSignatures))).flat())
+    // I7 after the stored state (audits, signatures): a resource finding must not hide those
+    assertInvariants(i7)
     // the end state first (above), then what went wrong during the faults
     assert.deepEqual(problems.slice(0, 20), [], `problems during the soak (${problems.length})`)
   })
