@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile, lstat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile, lstat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { cleanupAll, initNode, quire, quireOk, startServe, waitFor } from '../fixtures/cli.js'
@@ -54,6 +54,8 @@ describe('S10 path-traversal', function () {
       const sentinel = join(work, 'sentinel')
       await mkdir(join(sentinel, 'staging-target'), { recursive: true })
       await mkdir(join(sentinel, 'shard-target'), { recursive: true })
+      await mkdir(join(sentinel, 'live-staging-target'))
+      await mkdir(join(sentinel, 'live-shard-target'))
       await mkdir(join(sentinel, 'etc'))
       await writeFile(join(sentinel, 'staging-target', 'keep.part'), 'sentinel staging')
       await writeFile(join(sentinel, 'shard-target', 'keep'), 'sentinel shard')
@@ -128,6 +130,28 @@ describe('S10 path-traversal', function () {
       assert.equal((await evil.push(node.peerId, [offered]))[0].outcome, Outcome.STORED)
       await new Promise(resolve => setTimeout(resolve, 2_000))
       assert.equal((await served.op('get', { id: 'ok.pushed' })).data.local, false, 'a file was stored through the planted shard link')
+
+      // planted while the node serves, in place of a staging folder and a shard it has written to
+      const first = Buffer.from('a file that makes its shard')
+      const shard = rawCidOf(first).toString().slice(-2)
+      let second: Buffer | undefined
+      for (let i = 0; i < 100_000 && second == null; i++) {
+        const candidate = Buffer.from(`another file in that shard, try ${i}`)
+        if (rawCidOf(candidate).toString().slice(-2) === shard) second = candidate
+      }
+      assert.ok(second != null, `no file found for shard ${shard}`)
+      await writeFile(dataFile, first)
+      assert.equal((await putData('ok.first')).code, undefined)
+      assert.equal((await served.op('get', { id: 'ok.first' })).data.local, true)
+      await rename(join(files, shard), join(work, 'moved-shard'))
+      await symlink(join(sentinel, 'live-shard-target'), join(files, shard))
+      await writeFile(dataFile, second)
+      assert.equal((await putData('ok.live-shard')).code, 'store-symlink', 'a put wrote through a shard link planted while serving')
+      await rm(join(files, shard))
+      await rename(join(work, 'moved-shard'), join(files, shard))
+      await rename(join(files, '.staging'), join(work, 'moved-staging'))
+      await symlink(join(sentinel, 'live-staging-target'), join(files, '.staging'))
+      assert.equal((await putData('ok.live-staged')).code, 'store-symlink', 'a put wrote through a staging link planted while serving')
       await served.stop()
 
       assert.deepEqual(await treeDigest(sentinel), before, 'the sentinel tree outside HOME changed')
