@@ -34,7 +34,7 @@
  * command's records and its pending-file notes with `sync: true`; the killed child's DB is kept
  * as it left it, every write so far, synced or not: the worst case for a record naming a file,
  * since the DB then names the most files. `serve` listens on 127.0.5.200–210 (this file's range).
- * Not covered: a file received from a partner (FsFileStore.receive, its resumable staging).
+ * A file received from a partner (FsFileStore.receive, its resumable staging): nightly-power-loss-receive.spec.ts.
  * SEED=… replays the data, the tears and the crash points checked through the CLI.
  */
 import assert from 'node:assert/strict'
@@ -46,10 +46,10 @@ import { pathToFileURL } from 'node:url'
 import { cleanupAll, initNode, quire, repoRoot, startServe } from '../fixtures/cli.js'
 import { cidOf, filesDir } from '../fixtures/damage.js'
 import { loopbackRange } from '../fixtures/loopback.js'
-import { seededBytes, seededRng, type Rng } from '../fixtures/seed.js'
+import { seededBytes, seededRng } from '../fixtures/seed.js'
 import { itExtended } from './harness/tier.js'
 import { assertInvariants } from './harness/invariants.js'
-import { MODES, PowerCutModel, readTree, treeDiff, writeTree, type Mode, type Tear, type TraceEntry } from './harness/power-loss-model.js'
+import { MODES, PowerCutModel, readTree, tearOf, treeDiff, writeTree, type Mode, type Tear, type TraceEntry } from './harness/power-loss-model.js'
 import type { Ack, Step } from './harness/power-loss-workload.js'
 import { SLOW_START_MS, metaFile, offlineState, type OfflineState } from './crash-common.js'
 import { invoke } from '../../src/cli/invoke.js'
@@ -206,17 +206,6 @@ async function cutAndRecover (home: string, to: string, model: PowerCutModel, mo
   const recovered = viaCli ? await recoverByCli(to) : { audit: await invoke(resolveHome(to), 'audit') as AuditReport, problems: [] }
   const v = await judge(to, plan, acks, recovered.audit)
   return { ...v, problems: [...recovered.problems, ...v.problems] }
-}
-
-/** A seeded tear for crash point k: how much of the torn write lands, and whether the rest is junk. */
-function tearOf (rng: Rng, k: number): Tear {
-  const share = rng.next()
-  const garble = rng.next() < 0.5
-  return {
-    keep: length => Math.min(length - 1, Math.max(1, Math.floor(share * length))),
-    garble,
-    junk: length => seededBytes(rng.seed, `junk ${k}`, length)
-  }
 }
 
 describe('reliability C8: power loss', function () {

@@ -8,13 +8,17 @@
  * power-loss-model.ts's TraceEntry); a `sync -f` of that file system (syncfs) too. With
  * QUIRE_SHIM_CRASH_AT=k the process SIGKILLs itself when the kth operation is reached, before it is
  * performed or traced. Calls elsewhere pass through untouched.
+ * Operations traced earlier and still under way at the kth (a serving node fetches several files
+ * at once) finish first: the kth and every later one are parked, never performed (an async call
+ * never settles, a synchronous one throws), and the kill comes when none is in flight. So every
+ * traced operation took effect, and the model can be held to the files the killed process left.
  *
  * The product is not changed for this: its ESM named imports (`import { rename } from
  * 'node:fs/promises'`) are bound to the builtins' exports, and module.syncBuiltinESMExports()
  * points them at the wrappers put on the CommonJS objects (its documented purpose; it covers
  * node:fs/promises, whose object is `fs.promises`). This module must load before the product's.
  * File handles are wrapped one by one when opened. Calls the model does not know (a handle's
- * writeFile or truncate, fs/promises writeFile, copyFile, link, an open for writing through the
+ * truncate or appendFile, fs/promises writeFile, copyFile, link, an open for writing through the
  * callback API…) throw under the root rather than go unrecorded; anything missed would also show
  * in the spec's check of the model against the real files/ after each run.
  */
@@ -41,6 +45,12 @@ if (ROOT == null || TRACE == null) throw new Error('fs-shim: set QUIRE_SHIM_ROOT
 const traceFd = real.openSync(TRACE, 'a')
 let ops = 0
 let handles = 0
+/** operations traced and under way (async calls not yet settled) */
+let inflight = 0
+let crashing = false
+/** Thrown at and after the crash point by trace(): the operation is not performed. */
+const PARKED = new Error('fs-shim: parked at the crash point')
+const killWhenIdle = (): void => { if (crashing && inflight === 0) process.kill(process.pid, 'SIGKILL') }
 
 /** A trace entry before it is numbered. */
 type Unnumbered<T> = T extends { seq: number } ? Omit<T, 'seq'> : T
@@ -49,9 +59,11 @@ type Entry = Unnumbered<TraceEntry>
 function trace (e: Entry): void {
   let line: object = e
   if (e.op !== 'open' && e.op !== 'done') {
+    if (crashing) throw PARKED
     if (++ops === CRASH_AT) {
-      process.kill(process.pid, 'SIGKILL')
-      throw new Error('fs-shim: SIGKILL did not kill')
+      crashing = true
+      killWhenIdle()
+      throw PARKED
     }
     line = { seq: ops, ...e }
   }
@@ -68,6 +80,26 @@ const unsupported = (what: string, p: unknown): Error => new Error(`fs-shim: ${w
 /** An open file or directory under the root; `pos` is where a write without a position lands. */
 interface Handle { h: number, path: string, pos: number, append: boolean, dir: boolean, written: boolean }
 const byFd = new Map<number, Handle>()
+
+/**
+ * An async operation: `traced` traces it, `call` performs it (and traces its completion), counted
+ * in flight; parked (never settles) at and after the crash point.
+ */
+async function performing<T> (traced: () => void, call: () => Promise<T>): Promise<T> {
+  try {
+    traced()
+  } catch (err) {
+    if (err === PARKED) return await new Promise<never>(() => {})
+    throw err
+  }
+  inflight++
+  try {
+    return await call()
+  } finally {
+    inflight--
+    killWhenIdle()
+  }
+}
 
 /** Trace an open (a create if it makes the file); null if the path is not traced or the open will fail. */
 function opening (path: unknown, flags: unknown): Handle | null {
@@ -149,8 +181,14 @@ fs.writeSync = function (fd: number, buffer: any, offset?: any, length?: any, po
 fs.fsync = function (fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
   const handle = byFd.get(fd)
   if (handle == null) { real.fsync(fd, callback); return }
-  const seq = syncing(handle)
-  real.fsync(fd, err => { if (err == null) trace({ op: 'done', of: seq }); callback(err) })
+  let seq = 0
+  void performing(() => { seq = syncing(handle) }, async () => await new Promise<void>(resolve => {
+    real.fsync(fd, err => {
+      if (err == null) trace({ op: 'done', of: seq })
+      resolve()
+      callback(err)
+    })
+  }))
 } as typeof fs.fsync
 
 fs.closeSync = function (fd: number): void {
@@ -166,10 +204,12 @@ fs.unlinkSync = function (path: any): void { unlinking(path); real.unlinkSync(pa
 // --- node:fs/promises -------------------------------------------------------------------------
 
 fsp.open = async function (path: any, flags?: any, mode?: any): Promise<FileHandle> {
-  const handle = opening(path, flags)
-  const fh = await real.open(path, flags, mode)
-  if (handle != null) wrapHandle(fh, handle)
-  return fh
+  let handle: Handle | null = null
+  return await performing(() => { handle = opening(path, flags) }, async () => {
+    const fh = await real.open(path, flags, mode)
+    if (handle != null) wrapHandle(fh, handle)
+    return fh
+  })
 }
 
 function wrapHandle (fh: FileHandle, handle: Handle): void {
@@ -177,38 +217,55 @@ function wrapHandle (fh: FileHandle, handle: Handle): void {
   fh.write = async function (buffer: any, offset?: any, length?: any, position?: any): Promise<any> {
     if (!ArrayBuffer.isView(buffer) || typeof offset === 'object') throw unsupported('this form of FileHandle.write', handle.path)
     const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + (offset ?? 0), length ?? buffer.byteLength - (offset ?? 0))
-    writing(handle, fh.fd, bytes, position)
-    const r = await write(bytes, 0, bytes.byteLength, position)
-    wrote(handle, bytes.byteLength, r.bytesWritten, position)
-    return { bytesWritten: r.bytesWritten, buffer }
+    return await performing(() => { writing(handle, fh.fd, bytes, position) }, async () => {
+      const r = await write(bytes, 0, bytes.byteLength, position)
+      wrote(handle, bytes.byteLength, r.bytesWritten, position)
+      return { bytesWritten: r.bytesWritten, buffer }
+    })
   } as FileHandle['write']
   fh.writev = async function (buffers: readonly NodeJS.ArrayBufferView[], position?: number) {
     const bytes = Buffer.concat(buffers.map(b => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)))
-    writing(handle, fh.fd, bytes, position)
-    const r = await writev(buffers, position)
-    wrote(handle, bytes.byteLength, r.bytesWritten, position)
-    return r
+    return await performing(() => { writing(handle, fh.fd, bytes, position) }, async () => {
+      const r = await writev(buffers, position)
+      wrote(handle, bytes.byteLength, r.bytesWritten, position)
+      return r
+    })
   } as FileHandle['writev']
   fh.sync = async function () {
-    const seq = syncing(handle)
-    await sync()
-    trace({ op: 'done', of: seq })
+    let seq = 0
+    await performing(() => { seq = syncing(handle) }, async () => {
+      await sync()
+      trace({ op: 'done', of: seq })
+    })
   }
   fh.close = async function () {
-    closing(handle)
-    await close()
+    await performing(() => { closing(handle) }, close)
   }
-  for (const name of ['writeFile', 'appendFile', 'truncate', 'datasync'] as const) {
+  // home/atomic-write.ts writes a whole small file so (a received file's block list): one write
+  fh.writeFile = async function (data: any) {
+    if (typeof data !== 'string' && !ArrayBuffer.isView(data)) throw unsupported('FileHandle.writeFile of a stream', handle.path)
+    await fh.write(typeof data === 'string' ? Buffer.from(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+  } as FileHandle['writeFile']
+  for (const name of ['appendFile', 'truncate', 'datasync'] as const) {
     (fh as any)[name] = async () => { throw unsupported(`FileHandle.${name}`, handle.path) }
   }
 }
 
-fsp.rename = async function (from: any, to: any): Promise<void> { renaming(from, to); await real.rename(from, to) }
-fsp.unlink = async function (path: any): Promise<void> { unlinking(path); await real.unlink(path) }
-fsp.rm = async function (path: any, opts?: any): Promise<void> { unlinking(path); await real.rm(path, opts) }
+fsp.rename = async function (from: any, to: any): Promise<void> { await performing(() => { renaming(from, to) }, async () => { await real.rename(from, to) }) }
+fsp.unlink = async function (path: any): Promise<void> { await performing(() => { unlinking(path) }, async () => { await real.unlink(path) }) }
+// rm of a file as the unlink it is: the real rm unlinks through fs.unlink, which is refused below
+fsp.rm = async function (path: any, opts?: any): Promise<void> {
+  if (!under(path)) return await real.rm(path, opts)
+  await performing(() => { unlinking(path) }, async () => {
+    try {
+      await real.unlink(path)
+    } catch (err: any) {
+      if (opts?.force !== true || err.code !== 'ENOENT') throw err
+    }
+  })
+}
 fsp.mkdir = async function (path: any, opts?: any): Promise<any> {
-  making(path, typeof opts === 'object' && opts?.recursive === true)
-  return await real.mkdir(path, opts)
+  return await performing(() => { making(path, typeof opts === 'object' && opts?.recursive === true) }, async () => await real.mkdir(path, opts))
 } as typeof fsp.mkdir
 
 // --- every other call that changes a path: refused under the root, so none goes untraced --------
@@ -248,18 +305,17 @@ function flushing (dir: unknown): () => void {
 const realExecFileAsync = (real.execFile as any)[promisify.custom]
 function execFile (this: unknown, file: any, args?: any, ...rest: any[]): any {
   if (!flushes(file, args)) return (real.execFile as any).call(this, file, args, ...rest)
-  const flushed = flushing(args[1])
-  const callback = typeof rest[rest.length - 1] === 'function' ? rest.pop() : () => {}
-  return (real.execFile as any).call(this, file, args, ...rest, (err: Error | null, ...out: any[]) => {
-    if (err == null) flushed()
-    callback(err, ...out)
-  })
+  // the product flushes through promisify (below); a callback-style flush would go untraced
+  throw unsupported('a callback-style execFile of sync -f', args[1])
 }
-execFile[promisify.custom] = function (file: any, args?: any, ...rest: any[]): any {
-  if (!flushes(file, args)) return realExecFileAsync(file, args, ...rest)
-  const flushed = flushing(args[1])
-  const p = realExecFileAsync(file, args, ...rest)
-  return Object.assign(p.then((r: unknown) => { flushed(); return r }), { child: p.child })
+execFile[promisify.custom] = async function (file: any, args?: any, ...rest: any[]): Promise<any> {
+  if (!flushes(file, args)) return await realExecFileAsync(file, args, ...rest)
+  let flushed = (): void => {}
+  return await performing(() => { flushed = flushing(args[1]) }, async () => {
+    const r = await realExecFileAsync(file, args, ...rest)
+    flushed()
+    return r
+  })
 }
 cp.execFile = execFile as unknown as typeof cp.execFile
 

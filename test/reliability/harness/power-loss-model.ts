@@ -21,6 +21,7 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { seededBytes, type Rng } from '../../fixtures/seed.js'
 
 /** One line of the trace. Paths are relative to files/ ('' is files/ itself), '/'-separated. */
 export type TraceEntry =
@@ -242,4 +243,15 @@ export function treeDiff (model: Tree, real: Tree): string[] {
   }
   for (const path of real.files.keys()) if (!model.files.has(path)) out.push(`${path} only on disk`)
   return out
+}
+
+/** A seeded tear for crash point k: how much of the torn write lands, and whether the rest is junk. */
+export function tearOf (rng: Rng, k: number): Tear {
+  const share = rng.next()
+  const garble = rng.next() < 0.5
+  return {
+    keep: length => Math.min(length - 1, Math.max(1, Math.floor(share * length))),
+    garble,
+    junk: length => seededBytes(rng.seed, `junk ${k}`, length)
+  }
 }
