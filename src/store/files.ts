@@ -167,6 +167,7 @@ export class FsFileStore implements FileStore {
 
   /** Move a verified, fsynced staged file into place and report it. */
   async promote (staged: string, ref: StoredBlob, syncDir: boolean): Promise<BlobRef> {
+    refuseSymlink(this.staging) // the rename's source too: a link planted during the transfer
     await this.ensureShard(ref.cid)
     await rename(staged, this.pathOf(ref.cid))
     this.dirtyDirs.add(this.shardOf(ref.cid))
@@ -285,6 +286,7 @@ export class FsFileStore implements FileStore {
       },
       promote: async (items: Array<{ ref: StoredBlob, staged: string }>) => {
         await opts.beforeVisible?.(items.map(i => i.ref))
+        refuseSymlink(this.staging)
         for (const { ref, staged } of items) {
           await this.ensureShard(ref.cid)
           renameSync(staged, this.pathOf(ref.cid))
@@ -323,6 +325,7 @@ export class FsFileStore implements FileStore {
   /** Throw away a staged transfer of `cid` (its part and block list): it will not be resumed. */
   async discardStaged (cid: CID | string): Promise<void> {
     const base = join(this.staging, cid.toString())
+    refuseSymlink(this.staging) // as cleanStaging: never delete through a link
     await rm(`${base}.part`, { force: true })
     await rm(`${base}.blocks`, { force: true })
   }
@@ -556,9 +559,10 @@ export class StoreSymlinkError extends QuireError {
 }
 
 /**
- * Synchronous on purpose: it runs before every staged write and rename, and a local lstat takes
- * microseconds, less than the promise around it would (see putBytes). A link planted in the
- * microseconds between this check and the write is not caught; Node has no openat/renameat.
+ * Synchronous on purpose: it runs before every staged write, rename and discard, and a local lstat
+ * takes microseconds, less than an awaited call costs on the small-file paths (see putBytes). A
+ * link planted between this check and the call it guards is not caught: Node has no
+ * openat/renameat to hold the folder open.
  */
 function refuseSymlink (dir: string): void {
   const st = lstatSync(dir)

@@ -6,12 +6,13 @@
  * (src/store/files.ts, src/home/atomic-write.ts). Each call on a path under QUIRE_SHIM_ROOT (a
  * home's files/) is appended to QUIRE_SHIM_TRACE, synchronously, before it is performed (lines of
  * power-loss-model.ts's TraceEntry); a `sync -f` of that file system (syncfs) too. With
- * QUIRE_SHIM_CRASH_AT=k the process SIGKILLs itself when the kth operation is reached, before it is
- * performed or traced. Calls elsewhere pass through untouched.
- * Operations traced earlier and still under way at the kth (a serving node fetches several files
- * at once) finish first: the kth and every later one are parked, never performed (an async call
- * never settles, a synchronous one throws), and the kill comes when none is in flight. So every
- * traced operation took effect, and the model can be held to the files the killed process left.
+ * QUIRE_SHIM_CRASH_AT=k the process SIGKILLs itself at the kth operation, which is neither
+ * performed nor traced. Calls elsewhere pass through untouched.
+ * Traced operations still under way at the kth (a serving node fetches several files at once)
+ * finish first: the kth and every later traced one are parked, never performed (an async call never
+ * settles; a synchronous one throws, which the product sees as a failed system call), and the kill
+ * comes when none is in flight. So every traced operation took effect, and the model can be held to
+ * the files the killed process left; the cut falls between operations, not inside one.
  *
  * The product is not changed for this: its ESM named imports (`import { rename } from
  * 'node:fs/promises'`) are bound to the builtins' exports, and module.syncBuiltinESMExports()
@@ -83,15 +84,18 @@ const byFd = new Map<number, Handle>()
 
 /**
  * An async operation: `traced` traces it, `call` performs it (and traces its completion), counted
- * in flight; parked (never settles) at and after the crash point.
+ * in flight if it was traced; parked (never settles) at and after the crash point. One that traced
+ * nothing (outside the root, or a no-op) is simply performed.
  */
 async function performing<T> (traced: () => void, call: () => Promise<T>): Promise<T> {
+  const before = ops
   try {
     traced()
   } catch (err) {
     if (err === PARKED) return await new Promise<never>(() => {})
     throw err
   }
+  if (ops === before) return await call()
   inflight++
   try {
     return await call()
@@ -182,13 +186,14 @@ fs.fsync = function (fd: number, callback: (err: NodeJS.ErrnoException | null) =
   const handle = byFd.get(fd)
   if (handle == null) { real.fsync(fd, callback); return }
   let seq = 0
-  void performing(() => { seq = syncing(handle) }, async () => await new Promise<void>(resolve => {
+  // the callback runs once the fsync is no longer in flight: a kill that waited for it comes first
+  performing(() => { seq = syncing(handle) }, async () => await new Promise<void>((resolve, reject) => {
     real.fsync(fd, err => {
-      if (err == null) trace({ op: 'done', of: seq })
+      if (err != null) { reject(err); return }
+      trace({ op: 'done', of: seq })
       resolve()
-      callback(err)
     })
-  }))
+  })).then(() => callback(null), callback)
 } as typeof fs.fsync
 
 fs.closeSync = function (fd: number): void {
