@@ -18,6 +18,12 @@ export const MIN_LEASE_MS = 1_000
 export const MAX_LEASES_PER_HOLDER = 16
 /** Committed tokens remembered for idempotent retries. */
 export const COMMITTED_MEMORY = 4096
+/**
+ * And at most this many bytes of their replies: a reply carries the document's metadata (up to
+ * MAX_METADATA_BYTES), so a count alone let 4,096 of them hold up to 16 GiB. A retry comes
+ * seconds after its commit, long before the budget turns over.
+ */
+export const COMMITTED_MEMORY_BYTES = 32 * 1024 * 1024
 
 export interface Lease {
   id: string
@@ -43,7 +49,8 @@ export interface LeaseOptions {
 
 export class Leases<C = unknown> {
   private readonly live = new Map<string, Lease>()
-  private readonly committed = new Map<string, C>()
+  private readonly committed = new Map<string, { result: C, bytes: number }>()
+  private committedBytes = 0
   private readonly maxPerHolder: number
   private readonly now: () => number
 
@@ -106,12 +113,22 @@ export class Leases<C = unknown> {
     return [...this.live.values()].map(l => ({ ...l, remainingMs: Math.max(0, Math.ceil(l.expiresAt - t)) }))
   }
 
-  rememberCommit (token: string, result: C): void {
-    this.committed.set(token, result)
-    if (this.committed.size > COMMITTED_MEMORY) this.committed.delete(this.committed.keys().next().value!)
+  /** Remember `result` (`bytes` long) for `token`; the oldest go first, past either bound. */
+  rememberCommit (token: string, result: C, bytes = 0): void {
+    this.forget(token)
+    this.committed.set(token, { result, bytes })
+    this.committedBytes += bytes
+    while (this.committed.size > COMMITTED_MEMORY || (this.committedBytes > COMMITTED_MEMORY_BYTES && this.committed.size > 1)) {
+      this.forget(this.committed.keys().next().value!)
+    }
+  }
+
+  private forget (token: string): void {
+    this.committedBytes -= this.committed.get(token)?.bytes ?? 0
+    this.committed.delete(token)
   }
 
   committedResult (token: string): C | undefined {
-    return this.committed.get(token)
+    return this.committed.get(token)?.result
   }
 }

@@ -161,7 +161,7 @@ export class LockServer implements LockHandler {
           signature: signed!.signature as Uint8Array<ArrayBuffer>,
           metadata: metadata! as Uint8Array<ArrayBuffer>
         })
-        this.leases.rememberCommit(lease.token, res)
+        this.leases.rememberCommit(lease.token, res, signed!.bytes.byteLength + signed!.signature.byteLength + metadata!.byteLength)
         return res
       })
     })

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import {
-  COMMITTED_MEMORY, DEFAULT_LEASE_MS, Leases, MAX_LEASE_MS, MAX_LEASES_PER_HOLDER, MIN_LEASE_MS, type AcquireResult, type Lease
+  COMMITTED_MEMORY, COMMITTED_MEMORY_BYTES, DEFAULT_LEASE_MS, Leases, MAX_LEASE_MS, MAX_LEASES_PER_HOLDER, MIN_LEASE_MS, type AcquireResult, type Lease
 } from '../../src/model/leases.js'
 
 const A = '12D3KooWHolderA'
@@ -207,6 +207,20 @@ describe('Leases (model, injected clock)', function () {
     assert.equal(leases.committedResult('t0'), undefined, 'the oldest one went')
     assert.equal(leases.committedResult('t1'), 1)
     assert.equal(leases.committedResult(`t${COMMITTED_MEMORY}`), COMMITTED_MEMORY)
+  })
+
+  it('committed replies are remembered up to COMMITTED_MEMORY_BYTES; the oldest is forgotten first, the newest always kept', function () {
+    const leases = new Leases<number>({ now: clock().now })
+    const quarter = COMMITTED_MEMORY_BYTES / 4
+    for (let i = 0; i < 5; i++) leases.rememberCommit(`t${i}`, i, quarter)
+    assert.equal(leases.committedResult('t0'), undefined, 'the oldest went when the fifth quarter came')
+    for (let i = 1; i < 5; i++) assert.equal(leases.committedResult(`t${i}`), i)
+    leases.rememberCommit('huge', 99, 2 * COMMITTED_MEMORY_BYTES)
+    assert.equal(leases.committedResult('huge'), 99, 'one reply over the budget is still kept, alone')
+    for (let i = 1; i < 5; i++) assert.equal(leases.committedResult(`t${i}`), undefined)
+    leases.rememberCommit('small', 1, 10)
+    assert.equal(leases.committedResult('huge'), undefined, 'and it goes at the next one')
+    assert.equal(leases.committedResult('small'), 1)
   })
 
   it('without an injected clock it runs on performance.now() (monotonic), not Date.now()', function () {
